@@ -1,0 +1,69 @@
+package org.outboxrelay.cli;
+
+import java.io.PrintStream;
+
+import org.outboxrelay.config.InvalidSettingsException;
+import org.outboxrelay.config.RelayApplication;
+
+/**
+ * {@code java -jar outbox-relay.jar [COMMAND]}: runs the relay (no command, or {@code run}). Exit codes:
+ * 0 success, 1 runtime failure, 2 bad configuration or usage.
+ */
+public final class RelayCli {
+
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    private RelayCli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    static int execute(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "run" : args[0];
+        try {
+            switch (command) {
+                case "run":
+                    new RelayApplication().run();
+                    return OK;
+                case "help":
+                case "--help":
+                case "-h":
+                    out.println(usage());
+                    return OK;
+                default:
+                    err.println("Unknown command: " + command);
+                    err.println(usage());
+                    return USAGE;
+            }
+        } catch (Exception e) {
+            InvalidSettingsException invalid = find(e, InvalidSettingsException.class);
+            if (invalid != null) {
+                err.println("outbox-relay: " + invalid.getMessage());
+                return USAGE;
+            }
+            err.println("outbox-relay: " + e.getMessage());
+            return FAILURE;
+        }
+    }
+
+    static String usage() {
+        return """
+                Usage: java -jar outbox-relay.jar [COMMAND]
+                  run (default)   run the relay in this folder (config/, routes/, templates/, outbox/, data/)
+                  help            this text
+                """;
+    }
+
+    static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,125 @@
+package org.outboxrelay.delivery;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.ExchangeProperty;
+import org.outboxrelay.job.QueuedJob;
+
+/**
+ * The JSON events published on {@code mail.events}, one per outcome:
+ * {@code {"jobId","messageId","status","channel","attempt","smtpReply","recipients":{"accepted","refused"},"at"}}
+ * plus {@code reason} (deferred, failed, duplicate) and {@code nextAttemptAt} (deferred). Addresses appear
+ * only in {@code refused}, each with the server's reply.
+ */
+public class DeliveryEvents {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Clock clock;
+
+    public DeliveryEvents(Clock clock) {
+        this.clock = clock;
+    }
+
+    public String sent(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("result") SendResult result) {
+        Map<String, Object> e = base(job, "sent");
+        e.put("smtpReply", result.reply());
+        List<Map<String, Object>> refused = new ArrayList<>();
+        for (SendResult.Refusal r : result.refused()) {
+            refused.add(refusal(r, false));
+        }
+        for (SendResult.Refusal r : result.deferred()) {
+            refused.add(refusal(r, true));
+        }
+        e.put("recipients", recipients(result.accepted().size(), refused));
+        return write(e);
+    }
+
+    public String deferred(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
+            @ExchangeProperty("retry") RetryPolicy.Decision retry) {
+        Map<String, Object> e = base(job, "deferred");
+        e.put("smtpReply", failure.smtpReply());
+        e.put("recipients", recipients(0, List.of()));
+        e.put("reason", failure.reason());
+        e.put("nextAttemptAt", retry.nextAttemptAt().toString());
+        return write(e);
+    }
+
+    public String failed(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure) {
+        Map<String, Object> e = base(job, "failed");
+        e.put("smtpReply", failure.smtpReply());
+        e.put("recipients", recipients(0, List.of()));
+        e.put("reason", failure.reason());
+        return write(e);
+    }
+
+    public String duplicate(@ExchangeProperty("job") QueuedJob job) {
+        Map<String, Object> e = base(job, "duplicate");
+        e.put("smtpReply", null);
+        e.put("recipients", recipients(0, List.of()));
+        e.put("reason", "a job with this id is already " + job.getDuplicateOf());
+        return write(e);
+    }
+
+    /** An outbox file that did not become a job: failed (invalid) or duplicate; no delivery was attempted. */
+    public String rejected(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
+            @org.apache.camel.Header(org.apache.camel.Exchange.FILE_NAME_ONLY) String fileName) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("jobId", job == null ? null : job.getId());
+        e.put("messageId", null);
+        e.put("status", job != null && job.isDuplicate() ? "duplicate" : "failed");
+        e.put("channel", "outbox");
+        e.put("attempt", 0);
+        e.put("file", job != null ? job.getOutboxFile() : fileName);
+        e.put("at", clock.instant().toString());
+        e.put("smtpReply", null);
+        e.put("recipients", recipients(0, List.of()));
+        e.put("reason", failure == null ? null : failure.reason());
+        return write(e);
+    }
+
+    private Map<String, Object> base(QueuedJob job, String status) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("jobId", job.getId());
+        e.put("messageId", job.getMessageId());
+        e.put("status", status);
+        e.put("channel", job.getChannel().id());
+        e.put("attempt", job.getAttempt());
+        if (job.getOutboxFile() != null) {
+            e.put("file", job.getOutboxFile());
+        }
+        e.put("at", clock.instant().toString());
+        return e;
+    }
+
+    private static Map<String, Object> refusal(SendResult.Refusal r, boolean deferred) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", r.address());
+        m.put("reply", r.reply());
+        if (deferred) {
+            m.put("retried", true);
+        }
+        return m;
+    }
+
+    private static Map<String, Object> recipients(int accepted, List<Map<String, Object>> refused) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accepted", accepted);
+        m.put("refused", refused);
+        return m;
+    }
+
+    private static String write(Map<String, Object> event) {
+        try {
+            return JSON.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

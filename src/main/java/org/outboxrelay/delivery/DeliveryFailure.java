@@ -1,0 +1,25 @@
+package org.outboxrelay.delivery;
+
+/**
+ * A classified failure: its kind, the SMTP reply code (0 when there was no reply), the enhanced status code
+ * such as 5.1.1 (when the server gave one), the reply text, and a reason a person can act on.
+ */
+public record DeliveryFailure(FailureKind kind, int code, String enhancedCode, String reply, String reason) {
+
+    public boolean isTransient() {
+        return kind == FailureKind.TRANSIENT;
+    }
+
+    public boolean isPermanent() {
+        return kind == FailureKind.PERMANENT;
+    }
+
+    public boolean isAccountLevel() {
+        return kind == FailureKind.ACCOUNT;
+    }
+
+    /** The reply as reported in events and error files: code and text, or null when none. */
+    public String smtpReply() {
+        return reply;
+    }
+}

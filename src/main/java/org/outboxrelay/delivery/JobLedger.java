@@ -1,0 +1,130 @@
+package org.outboxrelay.delivery;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.mail.internet.InternetAddress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.outboxrelay.job.QueuedJob;
+import org.outboxrelay.state.JobAdmission;
+import org.outboxrelay.state.JobStateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes down what happened to each job: in the state store (status, attempts, Message-ID, SMTP reply) and as
+ * one log line per outcome. Also the delivery route's idempotency check. Never logs bodies or secrets.
+ */
+public class JobLedger {
+
+    private static final Logger LOG = LoggerFactory.getLogger("org.outboxrelay.jobs");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JobStateStore store;
+    private final JobAdmission admission;
+    private final Clock clock;
+
+    public JobLedger(JobStateStore store, JobAdmission admission, Clock clock) {
+        this.store = store;
+        this.admission = admission;
+        this.clock = clock;
+    }
+
+    /** Marks the job a duplicate when a job with its id was already sent, or another copy of it is queued. */
+    public void admit(@ExchangeProperty("job") QueuedJob job) {
+        JobAdmission.Decision d = admission.admitForDelivery(job.getId(), job.getChannel().id(), job.getAdmission());
+        if (!d.admitted()) {
+            job.markDuplicate(d.existing().id());
+        }
+    }
+
+    /** The SMTP server accepted the message (for some or all recipients). */
+    public SendResult sent(@Body OutgoingMessage message, @ExchangeProperty("job") QueuedJob job) {
+        SendResult result = message.getResult();
+        if (result == null) { // a sender without results (plain camel-mail): all recipients went out
+            List<String> all = new ArrayList<>();
+            for (InternetAddress a : message.getEnvelopeRecipients()) {
+                all.add(a.getAddress());
+            }
+            result = new SendResult(all, List.of(), List.of(), 250, "250 (reply not recorded)");
+        }
+        if (result.hasDeferred()) {
+            store.markDeferred(job.getId(), job.getAttempt(), null, result.reply(),
+                    result.deferred().size() + " recipient(s) deferred", clock.instant());
+        } else {
+            store.markSent(job.getId(), job.getAttempt(), job.getMessageId(), result.reply(),
+                    result.accepted().size(), refusedJson(result), clock.instant());
+        }
+        LOG.info("Sent {} {} to {} recipient(s){}{}: {}", job, job.getMessageId(), result.accepted().size(),
+                result.refused().isEmpty() ? "" : ", " + result.refused().size() + " refused",
+                result.deferred().isEmpty() ? "" : ", " + result.deferred().size() + " deferred", result.reply());
+        return result;
+    }
+
+    public void deferred(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
+            @ExchangeProperty("retry") RetryPolicy.Decision retry) {
+        store.markDeferred(job.getId(), job.getAttempt(), retry.nextAttemptAt(), failure.smtpReply(),
+                failure.reason(), clock.instant());
+        LOG.warn("Deferred {}: {}; next attempt at {}", job, failure.reason(), retry.nextAttemptAt());
+    }
+
+    /** The job failed once more and its time is up: a permanent failure with the last reason. */
+    public DeliveryFailure givingUp(@ExchangeProperty("job") QueuedJob job,
+            @ExchangeProperty("failure") DeliveryFailure last) {
+        java.time.Duration age = java.time.Duration.between(job.getSubmittedAt(), clock.instant());
+        return new DeliveryFailure(FailureKind.PERMANENT, last.code(), last.enhancedCode(), last.smtpReply(),
+                "gave up after " + job.getAttempt() + " attempt(s) over " + human(age) + "; last failure: "
+                        + last.reason());
+    }
+
+    static String human(java.time.Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + "s";
+        }
+        if (s < 7200) {
+            return (s / 60) + "m";
+        }
+        if (s < 172800) {
+            return (s / 3600) + "h";
+        }
+        return (s / 86400) + "d";
+    }
+
+    public void failed(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure) {
+        if (job != null) {
+            store.markFailed(job.getId(), job.getAttempt(), job.getMessageId(), failure.reason(),
+                    failure.smtpReply(), clock.instant());
+        }
+        LOG.error("Failed {}: {}", job, failure.reason());
+    }
+
+    public void duplicate(@ExchangeProperty("job") QueuedJob job) {
+        LOG.info("Duplicate {}: a job with this id is already {}; not sent again", job, job.getDuplicateOf());
+    }
+
+    private static String refusedJson(SendResult result) {
+        if (result.refused().isEmpty()) {
+            return null;
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (SendResult.Refusal r : result.refused()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("address", r.address());
+            m.put("reply", r.reply());
+            list.add(m);
+        }
+        try {
+            return JSON.writeValueAsString(list);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

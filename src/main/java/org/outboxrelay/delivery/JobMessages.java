@@ -1,0 +1,85 @@
+package org.outboxrelay.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.stream.Collectors;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.outboxrelay.job.JobHeaders;
+import org.outboxrelay.job.QueuedJob;
+
+/**
+ * The messages the routes put on the broker for a job: back on {@code mail.jobs} for a later attempt, or on
+ * {@code mail.dead} with its reason. Each replaces the headers entirely, so nothing of the incoming message
+ * (JMS or Camel headers) travels along; the body is the job's original payload, as it was submitted.
+ */
+public class JobMessages {
+
+    private final Clock clock;
+
+    public JobMessages(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The job again, for {@code mail.jobs}, delivered by the broker at the retry time (survives restarts). */
+    public void retry(Exchange exchange) {
+        QueuedJob job = exchange.getProperty("job", QueuedJob.class);
+        RetryPolicy.Decision retry = exchange.getProperty("retry", RetryPolicy.Decision.class);
+        Message m = asQueueMessage(exchange.getMessage(), job);
+        m.setHeader(JobHeaders.ATTEMPTS, job.getAttempt());
+        if (job.getPendingRecipients() != null) {
+            m.setHeader(JobHeaders.PENDING_RECIPIENTS, String.join(",", job.getPendingRecipients()));
+        }
+        m.setHeader(JobHeaders.SCHEDULED_DELIVERY, retry.getNextAttemptEpochMillis());
+    }
+
+    /**
+     * The part of a job whose recipients the server deferred (4xx at RCPT TO) while it accepted the others:
+     * queued again for those recipients only.
+     */
+    public void remainder(Exchange exchange) {
+        QueuedJob job = exchange.getProperty("job", QueuedJob.class);
+        SendResult result = exchange.getProperty("result", SendResult.class);
+        RetryPolicy.Decision retry = exchange.getProperty("retry", RetryPolicy.Decision.class);
+        Message m = asQueueMessage(exchange.getMessage(), job);
+        m.setHeader(JobHeaders.ATTEMPTS, job.getAttempt());
+        m.setHeader(JobHeaders.PENDING_RECIPIENTS,
+                result.deferred().stream().map(SendResult.Refusal::address).collect(Collectors.joining(",")));
+        m.setHeader(JobHeaders.SCHEDULED_DELIVERY, retry.getNextAttemptEpochMillis());
+    }
+
+    /** The job for {@code mail.dead}, with why it failed. */
+    public void deadLetter(Exchange exchange) {
+        QueuedJob job = exchange.getProperty("job", QueuedJob.class);
+        DeliveryFailure failure = exchange.getProperty("failure", DeliveryFailure.class);
+        Message m = asQueueMessage(exchange.getMessage(), job);
+        m.setHeader(JobHeaders.ATTEMPTS, job.getAttempt());
+        if (job.getPendingRecipients() != null) {
+            m.setHeader(JobHeaders.PENDING_RECIPIENTS, String.join(",", job.getPendingRecipients()));
+        }
+        m.setHeader(JobHeaders.FAILURE_REASON, failure.reason());
+        if (failure.smtpReply() != null) {
+            m.setHeader(JobHeaders.SMTP_REPLY, failure.smtpReply());
+        }
+        m.setHeader(JobHeaders.FAILED_AT, clock.instant().toString());
+    }
+
+    /**
+     * Replaces body and headers of {@code m} with the job as it travels on the broker: its original payload,
+     * and its identity and bookkeeping as properties.
+     */
+    public static Message asQueueMessage(Message m, QueuedJob job) {
+        m.getHeaders().clear();
+        m.setBody(job.isRaw() ? job.getPayload() : new String(job.getPayload(), StandardCharsets.UTF_8));
+        m.setHeader(JobHeaders.JOB_ID, job.getId());
+        m.setHeader(JobHeaders.CHANNEL, job.getChannel().id());
+        m.setHeader(JobHeaders.CONTENT_TYPE, job.isRaw() ? JobHeaders.RFC822 : JobHeaders.JSON);
+        m.setHeader(JobHeaders.SUBMITTED_AT, job.getSubmittedAt().toEpochMilli());
+        m.setHeader(JobHeaders.ADMISSION, job.getAdmission());
+        if (job.getOutboxFile() != null) {
+            m.setHeader(JobHeaders.OUTBOX_FILE, job.getOutboxFile());
+        }
+        return m;
+    }
+}

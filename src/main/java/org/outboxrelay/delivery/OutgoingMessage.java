@@ -1,0 +1,58 @@
+package org.outboxrelay.delivery;
+
+import java.io.InputStream;
+import java.util.List;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+
+/**
+ * A message ready for SMTP: its envelope (MAIL FROM and RCPT TO, independent of the headers, so Bcc never
+ * appears in them), a Message-ID that stays what the relay chose, and, once sent, the {@link SendResult}.
+ * It is the body the camel-mail endpoint receives; {@link SmtpSender} uses the envelope and fills the result.
+ */
+public class OutgoingMessage extends SMTPMessage {
+
+    private final String fixedMessageId;
+    private List<InternetAddress> envelopeRecipients = List.of();
+    private SendResult result;
+
+    public OutgoingMessage(Session session, String messageId) {
+        super(session);
+        this.fixedMessageId = messageId;
+    }
+
+    /** A complete message parsed from bytes; its content is sent as it is. */
+    public OutgoingMessage(Session session, InputStream raw, String messageId) throws MessagingException {
+        super(session, raw);
+        this.fixedMessageId = messageId;
+    }
+
+    @Override
+    protected void updateMessageID() throws MessagingException {
+        setHeader("Message-ID", fixedMessageId);
+    }
+
+    public String fixedMessageId() {
+        return fixedMessageId;
+    }
+
+    public List<InternetAddress> getEnvelopeRecipients() {
+        return envelopeRecipients;
+    }
+
+    public void setEnvelopeRecipients(List<InternetAddress> recipients) {
+        this.envelopeRecipients = List.copyOf(recipients);
+    }
+
+    public SendResult getResult() {
+        return result;
+    }
+
+    void setResult(SendResult result) {
+        this.result = result;
+    }
+}

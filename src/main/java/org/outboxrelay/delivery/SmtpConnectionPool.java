@@ -1,0 +1,166 @@
+package org.outboxrelay.delivery;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+
+import org.apache.commons.pool2.BasePooledObjectFactory;
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.apache.commons.pool2.impl.GenericObjectPool;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticated SMTP connections kept open across messages (commons-pool2): at most {@code max-connections}
+ * at once, each used for at most {@code messages-per-connection} messages, closed after {@code idle-timeout}
+ * unused, checked with NOOP when it sat idle for a while, and thrown away after any error. Each new
+ * connection asks {@link SmtpCredentials} again, so an expired OAuth2 token is never reused.
+ */
+public class SmtpConnectionPool implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpConnectionPool.class);
+    /** A connection idle for longer than this gets a NOOP before it is used again. */
+    private static final long CHECK_AFTER_IDLE_NANOS = Duration.ofSeconds(5).toNanos();
+
+    private final GenericObjectPool<SmtpConnection> pool;
+    private final AtomicLong opened = new AtomicLong();
+
+    public SmtpConnectionPool(Session session, String host, int port, SmtpCredentials credentials,
+            int maxConnections, int messagesPerConnection, Duration idleTimeout, Duration maxWait) {
+        GenericObjectPoolConfig<SmtpConnection> config = new GenericObjectPoolConfig<>();
+        config.setMaxTotal(maxConnections);
+        config.setMaxIdle(maxConnections);
+        config.setMinIdle(0);
+        config.setBlockWhenExhausted(true);
+        config.setMaxWait(maxWait);
+        config.setTestOnBorrow(true);
+        config.setLifo(true);
+        config.setMinEvictableIdleDuration(idleTimeout);
+        config.setTimeBetweenEvictionRuns(Duration.ofMillis(Math.max(500, Math.min(idleTimeout.toMillis() / 2, 10_000))));
+        config.setNumTestsPerEvictionRun(maxConnections);
+        config.setJmxEnabled(false);
+        pool = new GenericObjectPool<>(new Factory(session, host, port, credentials, messagesPerConnection), config);
+    }
+
+    /** A connection to send one message over; give it back with {@link #release} or {@link #discard}. */
+    public SmtpConnection borrow() throws MessagingException {
+        try {
+            return pool.borrowObject();
+        } catch (MessagingException e) {
+            throw e;
+        } catch (java.util.NoSuchElementException e) {
+            throw new MessagingException("no SMTP connection became free in time (relay.smtp.max-connections="
+                    + pool.getMaxTotal() + ")", e);
+        } catch (Exception e) {
+            throw new MessagingException("cannot open an SMTP connection: " + e.getMessage(), e);
+        }
+    }
+
+    public void release(SmtpConnection c) {
+        c.markUsed();
+        pool.returnObject(c);
+    }
+
+    public void discard(SmtpConnection c) {
+        try {
+            pool.invalidateObject(c);
+        } catch (Exception e) {
+            LOG.debug("Closing a failed SMTP connection: {}", e.getMessage());
+        }
+    }
+
+    /** Connections opened since start. */
+    public long openedCount() {
+        return opened.get();
+    }
+
+    /** Connections open right now (in use or idle). */
+    public int openCount() {
+        return pool.getNumActive() + pool.getNumIdle();
+    }
+
+    public int activeCount() {
+        return pool.getNumActive();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** One open, authenticated SMTP connection. */
+    public static final class SmtpConnection {
+        private final SMTPTransport transport;
+        private int messages;
+        private long lastUsed = System.nanoTime();
+
+        SmtpConnection(SMTPTransport transport) {
+            this.transport = transport;
+        }
+
+        public SMTPTransport transport() {
+            return transport;
+        }
+
+        void markUsed() {
+            messages++;
+            lastUsed = System.nanoTime();
+        }
+    }
+
+    private final class Factory extends BasePooledObjectFactory<SmtpConnection> {
+        private final Session session;
+        private final String host;
+        private final int port;
+        private final SmtpCredentials credentials;
+        private final int messagesPerConnection;
+
+        Factory(Session session, String host, int port, SmtpCredentials credentials, int messagesPerConnection) {
+            this.session = session;
+            this.host = host;
+            this.port = port;
+            this.credentials = credentials;
+            this.messagesPerConnection = messagesPerConnection;
+        }
+
+        @Override
+        public SmtpConnection create() throws MessagingException {
+            SMTPTransport transport = (SMTPTransport) session.getTransport("smtp");
+            transport.connect(host, port, credentials.username(), credentials.secret());
+            opened.incrementAndGet();
+            LOG.debug("Opened SMTP connection to {}:{}", host, port);
+            return new SmtpConnection(transport);
+        }
+
+        @Override
+        public PooledObject<SmtpConnection> wrap(SmtpConnection c) {
+            return new DefaultPooledObject<>(c);
+        }
+
+        @Override
+        public boolean validateObject(PooledObject<SmtpConnection> p) {
+            SmtpConnection c = p.getObject();
+            if (c.messages >= messagesPerConnection) {
+                return false;
+            }
+            if (System.nanoTime() - c.lastUsed < CHECK_AFTER_IDLE_NANOS) {
+                return true;
+            }
+            return c.transport.isConnected(); // sends NOOP
+        }
+
+        @Override
+        public void destroyObject(PooledObject<SmtpConnection> p) {
+            try {
+                p.getObject().transport.close();
+            } catch (MessagingException e) {
+                LOG.debug("Closing SMTP connection: {}", e.getMessage());
+            }
+        }
+    }
+}

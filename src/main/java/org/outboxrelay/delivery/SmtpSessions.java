@@ -1,0 +1,52 @@
+package org.outboxrelay.delivery;
+
+import java.util.Properties;
+
+import javax.net.ssl.SSLSocketFactory;
+
+import jakarta.mail.Session;
+
+import org.outboxrelay.provider.SmtpAuth;
+import org.outboxrelay.provider.SmtpSecurity;
+import org.outboxrelay.provider.SmtpSettings;
+import org.outboxrelay.provider.TrustStores;
+
+/**
+ * The Jakarta Mail session for the configured server: STARTTLS required (never a fall back to plain) or
+ * implicit TLS, certificates and host names always checked, partial delivery on (so that one refused
+ * recipient does not stop the others) and timeouts everywhere.
+ */
+public final class SmtpSessions {
+
+    private SmtpSessions() {
+    }
+
+    public static Session create(SmtpSettings s) {
+        Properties p = new Properties();
+        p.put("mail.transport.protocol", "smtp");
+        p.put("mail.smtp.host", s.host());
+        p.put("mail.smtp.port", String.valueOf(s.port()));
+        p.put("mail.smtp.connectiontimeout", String.valueOf(s.connectTimeout().toMillis()));
+        p.put("mail.smtp.timeout", String.valueOf(s.readTimeout().toMillis()));
+        p.put("mail.smtp.writetimeout", String.valueOf(s.readTimeout().toMillis()));
+        p.put("mail.smtp.sendpartial", "true");
+        p.put("mail.smtp.quitwait", "false");
+        p.put("mail.mime.allowutf8", "false");
+        if (s.security() != SmtpSecurity.NONE) {
+            SSLSocketFactory tls = TrustStores.socketFactory(s.trustFile());
+            p.put("mail.smtp.ssl.socketFactory", tls);
+            p.put("mail.smtp.ssl.checkserveridentity", "true");
+            if (s.security() == SmtpSecurity.STARTTLS) {
+                p.put("mail.smtp.starttls.enable", "true");
+                p.put("mail.smtp.starttls.required", "true");
+            } else {
+                p.put("mail.smtp.ssl.enable", "true");
+            }
+        }
+        if (s.auth() != SmtpAuth.NONE) {
+            p.put("mail.smtp.auth", "true");
+            p.put("mail.smtp.auth.mechanisms", s.auth() == SmtpAuth.XOAUTH2 ? "XOAUTH2" : "PLAIN LOGIN");
+        }
+        return Session.getInstance(p);
+    }
+}

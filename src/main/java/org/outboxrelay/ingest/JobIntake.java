@@ -1,0 +1,38 @@
+package org.outboxrelay.ingest;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.outboxrelay.delivery.JobMessages;
+import org.outboxrelay.job.QueuedJob;
+import org.outboxrelay.state.JobAdmission;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The door of the relay for channels that do not write to mail.jobs themselves (outbox folder, HTTP):
+ * the idempotency check, and the message that goes onto {@code mail.jobs}.
+ */
+public class JobIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger("org.outboxrelay.jobs");
+
+    private final JobAdmission admission;
+
+    public JobIntake(JobAdmission admission) {
+        this.admission = admission;
+    }
+
+    /** Admits the job, or marks it a duplicate of an earlier job with the same id. */
+    public void admit(@ExchangeProperty("job") QueuedJob job) {
+        JobAdmission.Decision d = admission.admitNew(job.getId(), job.getChannel().id(), job.getAdmission());
+        if (!d.admitted()) {
+            job.markDuplicate(d.existing().id());
+            LOG.info("Duplicate {}: a job with this id is already {}; not queued again", job, d.existing().id());
+        }
+    }
+
+    /** The message for {@code mail.jobs}: the original payload and the job's identity, no other header. */
+    public void toQueueMessage(Exchange exchange) {
+        JobMessages.asQueueMessage(exchange.getMessage(), exchange.getProperty("job", QueuedJob.class));
+    }
+}

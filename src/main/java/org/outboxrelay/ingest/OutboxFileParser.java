@@ -1,0 +1,89 @@
+package org.outboxrelay.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+import org.outboxrelay.job.Channel;
+import org.outboxrelay.job.InvalidJobException;
+import org.outboxrelay.job.MailJobParser;
+import org.outboxrelay.job.QueuedJob;
+
+/**
+ * Reads a file dropped into the outbox: {@code *.eml} is a complete message, {@code *.json} a mail job. A file
+ * larger than relay.limits.max-message-bytes is not read at all. A job without an id of its own gets one made
+ * of its name, modification time and content, so that a file picked up twice (a crash between queueing it and
+ * removing it) is recognised as the same job and sent once.
+ */
+public class OutboxFileParser {
+
+    private final long maxMessageBytes;
+    private final Clock clock;
+
+    public OutboxFileParser(long maxMessageBytes, Clock clock) {
+        this.maxMessageBytes = maxMessageBytes;
+        this.clock = clock;
+    }
+
+    public QueuedJob read(Exchange exchange) throws IOException {
+        String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        GenericFile<?> file = exchange.getMessage().getBody(GenericFile.class);
+        Path path = Path.of(file.getAbsoluteFilePath());
+        long size = Files.size(path);
+        long modified = Files.getLastModifiedTime(path).toMillis();
+        boolean raw = name.toLowerCase(Locale.ROOT).endsWith(".eml");
+        byte[] payload = null;
+        if (size <= maxMessageBytes) {
+            try (InputStream in = Files.newInputStream(path)) {
+                payload = in.readNBytes((int) maxMessageBytes + 1);
+            }
+            size = payload.length;
+            if (size > maxMessageBytes) {
+                payload = null; // grew while we read it
+            }
+        }
+        String id = null;
+        if (!raw && payload != null && payload.length > 0) {
+            id = idField(payload);
+        }
+        if (id == null) {
+            id = "outbox-" + fingerprint(name, modified, payload, size);
+        }
+        return new QueuedJob(id, Channel.OUTBOX, raw, payload, size, 0, clock.instant(), name,
+                UUID.randomUUID().toString(), null);
+    }
+
+    private static String idField(byte[] payload) {
+        try {
+            JsonNode tree = MailJobParser.readTree(payload);
+            JsonNode id = tree.get("id");
+            return id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
+        } catch (InvalidJobException e) {
+            return null; // reported by validation
+        }
+    }
+
+    private static String fingerprint(String name, long modified, byte[] payload, long size) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update((name + "\u0000" + modified + "\u0000" + size + "\u0000").getBytes(StandardCharsets.UTF_8));
+            if (payload != null) {
+                d.update(payload);
+            }
+            return HexFormat.of().formatHex(d.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package org.outboxrelay.job;
+
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * Checks that bytes are a complete RFC 5322 message the relay can send: a header section that starts at the
+ * first byte, a valid From, at least one recipient in To, Cc or Bcc, and no binary data in the headers.
+ */
+public class RawMessageParser {
+
+    private static final Session SESSION = Session.getInstance(new Properties());
+
+    public RawMessage parse(byte[] bytes) throws InvalidJobException {
+        if (bytes == null || bytes.length == 0) {
+            throw new InvalidJobException("(message)", "is empty");
+        }
+        int headerEnd = headerSectionEnd(bytes);
+        for (int i = 0; i < headerEnd; i++) {
+            if (bytes[i] == 0) {
+                throw new InvalidJobException("(message)", "contains binary data (NUL byte at offset " + i
+                        + "): not an RFC 5322 message");
+            }
+        }
+        if (!startsWithHeaderField(bytes)) {
+            throw new InvalidJobException("(message)",
+                    "does not start with a header field such as \"From: ...\": not an RFC 5322 message");
+        }
+        try {
+            MimeMessage m = new MimeMessage(SESSION, new ByteArrayInputStream(bytes));
+            List<FieldError> errors = new ArrayList<>();
+            InternetAddress from = single(m, "From", errors);
+            List<InternetAddress> recipients = new ArrayList<>();
+            for (String header : new String[] {"To", "Cc", "Bcc"}) {
+                recipients.addAll(list(m, header, errors));
+            }
+            if (recipients.isEmpty() && errors.isEmpty()) {
+                errors.add(new FieldError("To", "no recipient: the message has no To, Cc or Bcc address"));
+            }
+            if (!errors.isEmpty()) {
+                throw new InvalidJobException(errors);
+            }
+            return new RawMessage(from, recipients, m.getMessageID(), m.getSubject());
+        } catch (MessagingException e) {
+            throw new InvalidJobException("(message)", "cannot be parsed: " + e.getMessage());
+        }
+    }
+
+    private static InternetAddress single(MimeMessage m, String header, List<FieldError> errors)
+            throws MessagingException {
+        String value = m.getHeader(header, ",");
+        if (value == null || value.isBlank()) {
+            errors.add(new FieldError(header, "is missing"));
+            return null;
+        }
+        try {
+            return Addresses.parseOne(value);
+        } catch (AddressException e) {
+            errors.add(new FieldError(header, "\"" + value + "\" is not a valid address"));
+            return null;
+        }
+    }
+
+    private static List<InternetAddress> list(MimeMessage m, String header, List<FieldError> errors)
+            throws MessagingException {
+        String value = m.getHeader(header, ",");
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        try {
+            return Addresses.parseList(value);
+        } catch (AddressException e) {
+            errors.add(new FieldError(header, "\"" + value + "\" is not a valid address list"));
+            return List.of();
+        }
+    }
+
+    /** Index of the blank line that ends the header section, or the length if there is none. */
+    static int headerSectionEnd(byte[] b) {
+        for (int i = 0; i + 1 < b.length; i++) {
+            if (b[i] == '\n' && (b[i + 1] == '\n' || (b[i + 1] == '\r' && i + 2 < b.length && b[i + 2] == '\n'))) {
+                return i;
+            }
+        }
+        return b.length;
+    }
+
+    /** RFC 5322 field name: printable US-ASCII except colon, then a colon. */
+    private static boolean startsWithHeaderField(byte[] b) {
+        int i = 0;
+        while (i < b.length && i < 1000) {
+            int c = b[i] & 0xff;
+            if (c == ':') {
+                return i > 0;
+            }
+            if (c < 33 || c > 126) {
+                return false;
+            }
+            i++;
+        }
+        return false;
+    }
+}
