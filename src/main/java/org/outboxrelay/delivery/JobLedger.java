@@ -56,10 +56,10 @@ public class JobLedger {
             result = new SendResult(all, List.of(), List.of(), 250, "250 (reply not recorded)");
         }
         if (result.hasDeferred()) {
-            store.markDeferred(job.getId(), job.getAttempt(), null, result.reply(),
+            store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), null, result.reply(),
                     result.deferred().size() + " recipient(s) deferred", clock.instant());
         } else {
-            store.markSent(job.getId(), job.getAttempt(), job.getMessageId(), result.reply(),
+            store.markSent(job.getId(), job.getAdmission(), job.getAttempt(), job.getMessageId(), result.reply(),
                     result.accepted().size(), refusedJson(result), clock.instant());
         }
         LOG.info("Sent {} {} to {} recipient(s){}{}: {}", job, job.getMessageId(), result.accepted().size(),
@@ -70,8 +70,8 @@ public class JobLedger {
 
     public void deferred(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
             @ExchangeProperty("retry") RetryPolicy.Decision retry) {
-        store.markDeferred(job.getId(), job.getAttempt(), retry.nextAttemptAt(), failure.smtpReply(),
-                failure.reason(), clock.instant());
+        store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), retry.nextAttemptAt(),
+                failure.smtpReply(), failure.reason(), clock.instant());
         LOG.warn("Deferred {}: {}; next attempt at {}", job, failure.reason(), retry.nextAttemptAt());
     }
 
@@ -99,9 +99,11 @@ public class JobLedger {
     }
 
     public void failed(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure) {
-        if (job != null) {
-            store.markFailed(job.getId(), job.getAttempt(), job.getMessageId(), failure.reason(),
-                    failure.smtpReply(), clock.instant());
+        if (job != null && !store.markFailed(job.getId(), job.getAdmission(), job.getAttempt(), job.getMessageId(),
+                failure.reason(), failure.smtpReply(), clock.instant())) {
+            // failed before it was admitted (invalid): remember it, unless the id belongs to another job
+            store.insertFailed(job.getId(), job.getChannel().id(), job.getAdmission(), job.getAttempt(),
+                    failure.reason(), clock.instant());
         }
         LOG.error("Failed {}: {}", job, failure.reason());
     }

@@ -174,8 +174,9 @@ public class SmtpReplyClassifier {
             return reply(e.getReturnCode(), e.getMessage(), null, "sender (MAIL FROM)");
         }
         if (t instanceof SMTPSendFailedException e) {
-            String stage = ".".equals(e.getCommand()) || "DATA".equalsIgnoreCase(e.getCommand())
-                    ? "message (DATA)" : "message";
+            String command = e.getCommand() == null ? "" : e.getCommand().toUpperCase(java.util.Locale.ROOT);
+            String stage = command.startsWith("MAIL FROM") ? "sender (MAIL FROM)"
+                    : ".".equals(command) || "DATA".equals(command) ? "message (DATA)" : "message";
             return reply(e.getReturnCode(), e.getMessage(), null, stage);
         }
         if (t instanceof AuthenticationFailedException e && e.getMessage() != null) {

@@ -106,26 +106,52 @@ public class JdbcJobStateStore implements JobStateStore {
     }
 
     @Override
-    public void markDeferred(String id, int attempts, Instant nextAttemptAt, String smtpReply, String reason,
+    public boolean markDeferred(String id, String admission, int attempts, Instant nextAttemptAt, String smtpReply,
+            String reason, Instant at) {
+        return update("UPDATE mail_job SET status = 'DEFERRED', attempts = ?, next_attempt_at = ?, smtp_reply = ?,"
+                + " reason = ?, updated_at = ? WHERE id = ? AND admission = ? AND status <> 'SENT'",
+                attempts, ts(nextAttemptAt), smtpReply, reason, ts(at), id, admission) == 1;
+    }
+
+    @Override
+    public boolean markSent(String id, String admission, int attempts, String messageId, String smtpReply,
+            int accepted, String refusedJson, Instant at) {
+        return update("UPDATE mail_job SET status = 'SENT', attempts = ?, message_id = ?, smtp_reply = ?,"
+                + " accepted = ?, refused = ?, next_attempt_at = NULL, reason = NULL, updated_at = ?"
+                + " WHERE id = ? AND admission = ?",
+                attempts, messageId, smtpReply, accepted, refusedJson, ts(at), id, admission) == 1;
+    }
+
+    @Override
+    public boolean markFailed(String id, String admission, int attempts, String messageId, String reason,
+            String smtpReply, Instant at) {
+        return update("UPDATE mail_job SET status = 'FAILED', attempts = ?, message_id = COALESCE(?, message_id),"
+                + " reason = ?, smtp_reply = ?, next_attempt_at = NULL, updated_at = ?"
+                + " WHERE id = ? AND admission = ? AND status <> 'SENT'",
+                attempts, messageId, reason, smtpReply, ts(at), id, admission) == 1;
+    }
+
+    @Override
+    public boolean insertFailed(String id, String channel, String admission, int attempts, String reason,
             Instant at) {
-        update("UPDATE mail_job SET status = 'DEFERRED', attempts = ?, next_attempt_at = ?, smtp_reply = ?,"
-                + " reason = ?, updated_at = ? WHERE id = ? AND status <> 'SENT'",
-                attempts, ts(nextAttemptAt), smtpReply, reason, ts(at), id);
-    }
-
-    @Override
-    public void markSent(String id, int attempts, String messageId, String smtpReply, int accepted,
-            String refusedJson, Instant at) {
-        update("UPDATE mail_job SET status = 'SENT', attempts = ?, message_id = ?, smtp_reply = ?, accepted = ?,"
-                + " refused = ?, next_attempt_at = NULL, reason = NULL, updated_at = ? WHERE id = ?",
-                attempts, messageId, smtpReply, accepted, refusedJson, ts(at), id);
-    }
-
-    @Override
-    public void markFailed(String id, int attempts, String messageId, String reason, String smtpReply, Instant at) {
-        update("UPDATE mail_job SET status = 'FAILED', attempts = ?, message_id = COALESCE(?, message_id),"
-                + " reason = ?, smtp_reply = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?",
-                attempts, messageId, reason, smtpReply, ts(at), id);
+        String sql = "INSERT INTO mail_job (id, status, channel, admission, attempts, reason, created_at, updated_at)"
+                + " VALUES (?, 'FAILED', ?, ?, ?, ?, ?, ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, id);
+            p.setString(2, channel);
+            p.setString(3, admission);
+            p.setInt(4, attempts);
+            p.setString(5, reason);
+            p.setTimestamp(6, Timestamp.from(at));
+            p.setTimestamp(7, Timestamp.from(at));
+            p.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState()) || e instanceof SQLIntegrityConstraintViolationException) {
+                return false;
+            }
+            throw new StateStoreException("cannot record job " + id, e);
+        }
     }
 
     @Override

@@ -18,12 +18,20 @@ public interface JobStateStore extends AutoCloseable {
     /** Takes a failed job back into the queue under a new admission, if it is still in {@code expected}. */
     boolean readmit(String id, String channel, String admission, JobStatus expected, Instant at);
 
-    void markDeferred(String id, int attempts, Instant nextAttemptAt, String smtpReply, String reason, Instant at);
+    // The mark* methods change the job only if it is still held by the given admission (the copy of the job
+    // being worked on), so that a second copy with the same id can never overwrite the first one's status.
 
-    void markSent(String id, int attempts, String messageId, String smtpReply, int accepted, String refusedJson,
+    boolean markDeferred(String id, String admission, int attempts, Instant nextAttemptAt, String smtpReply,
+            String reason, Instant at);
+
+    boolean markSent(String id, String admission, int attempts, String messageId, String smtpReply, int accepted,
+            String refusedJson, Instant at);
+
+    boolean markFailed(String id, String admission, int attempts, String messageId, String reason, String smtpReply,
             Instant at);
 
-    void markFailed(String id, int attempts, String messageId, String reason, String smtpReply, Instant at);
+    /** Records a job that failed before it was admitted (it was invalid); false if the id is already known. */
+    boolean insertFailed(String id, String channel, String admission, int attempts, String reason, Instant at);
 
     /** Forgets jobs last changed before the cutoff; returns how many. */
     int deleteUpdatedBefore(Instant cutoff);

@@ -1,0 +1,177 @@
+package org.outboxrelay.e2e;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.outboxrelay.state.JobRecord;
+import org.outboxrelay.state.JobStatus;
+import org.outboxrelay.testing.ReceivedMessage;
+import org.outboxrelay.testing.TestRelay;
+import org.outboxrelay.testing.TestSmtpServer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Files dropped into outbox/ arrive at a real SMTP server, and their originals end in outbox/sent/. */
+class OutboxFolderTest {
+
+    @TempDir
+    Path home;
+    TestSmtpServer smtp;
+    TestRelay relay;
+
+    @BeforeEach
+    void start() {
+        smtp = TestSmtpServer.startPlain();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (relay != null) {
+            relay.close();
+        }
+        smtp.close();
+    }
+
+    @Test
+    void jsonJobIsDeliveredWithAllItsParts() throws Exception {
+        relay = TestRelay.forServer(home, smtp).start();
+        byte[] pdf = new byte[3000];
+        for (int i = 0; i < pdf.length; i++) {
+            pdf[i] = (byte) (i * 31);
+        }
+        relay.drop("welcome.json", """
+                {"id": "order-42",
+                 "to": ["Jane Doe <jane@example.com>"], "cc": "cc@example.com", "bcc": ["hidden@example.com"],
+                 "replyTo": "support@example.com",
+                 "subject": "Grüße from the relay",
+                 "text": "Plain body", "html": "<p>HTML body</p>",
+                 "attachments": [{"filename": "report.pdf", "contentType": "application/pdf",
+                                  "contentBase64": "%s"}],
+                 "headers": {"X-Campaign": "spring"}}
+                """.formatted(Base64.getEncoder().encodeToString(pdf)));
+
+        ReceivedMessage m = smtp.awaitMessage();
+        assertEquals("relay@example.com", m.envelopeFrom());
+        assertEquals(List.of("jane@example.com", "cc@example.com", "hidden@example.com"), m.recipients());
+        assertEquals("Grüße from the relay", m.subject());
+        assertEquals("Plain body", m.part("text/plain"));
+        assertEquals("<p>HTML body</p>", m.part("text/html"));
+        assertArrayEquals(pdf, m.attachment("report.pdf"));
+        assertEquals("spring", m.header("X-Campaign"));
+        assertEquals("support@example.com", m.header("Reply-To"));
+        assertTrue(m.header("To").contains("jane@example.com"));
+        assertEquals("cc@example.com", m.header("Cc"));
+        assertNull(m.header("Bcc"), "Bcc must not be sent");
+        assertTrue(m.mime().isMimeType("multipart/mixed"));
+
+        relay.awaitFile("sent", "welcome.json");
+        assertEquals(List.of(), relay.filesIn("failed"));
+        assertTrue(Files.notExists(relay.outbox().resolve("welcome.json")), "the file left the outbox");
+        JsonNode event = relay.awaitEvent(TestRelay.status("order-42", "sent"));
+        assertEquals("outbox", event.path("channel").asText());
+        assertEquals(3, event.path("recipients").path("accepted").asInt());
+        assertEquals(m.header("Message-ID"), event.path("messageId").asText());
+        JobRecord record = relay.record("order-42");
+        assertEquals(JobStatus.SENT, record.status());
+        assertEquals(m.header("Message-ID"), record.messageId());
+        assertTrue(record.smtpReply().startsWith("250"), record.smtpReply());
+    }
+
+    @Test
+    void emlIsSentAsItIsWithoutItsBccHeader() throws Exception {
+        relay = TestRelay.forServer(home, smtp).start();
+        String eml = "From: Relay <relay@example.com>\r\n"
+                + "To: a@example.com\r\n"
+                + "Cc: b@example.com\r\n"
+                + "Bcc: secret@example.com\r\n"
+                + "Subject: Raw message\r\n"
+                + "Message-ID: <raw-1@example.com>\r\n"
+                + "X-Custom: kept\r\n"
+                + "\r\n"
+                + "Body line one\r\nBody line two\r\n";
+        relay.drop("raw.eml", eml);
+
+        ReceivedMessage m = smtp.awaitMessage();
+        assertEquals(List.of("a@example.com", "b@example.com", "secret@example.com"), m.recipients());
+        assertNull(m.header("Bcc"));
+        assertEquals("Raw message", m.subject());
+        assertEquals("<raw-1@example.com>", m.header("Message-ID"));
+        assertEquals("kept", m.header("X-Custom"));
+        assertTrue(m.text().contains("Body line one\r\nBody line two"));
+        relay.awaitFile("sent", "raw.eml");
+        assertEquals(eml, relay.read("sent", "raw.eml"), "the original is kept byte for byte");
+    }
+
+    @Test
+    void filesAreTakenInNameOrder() throws Exception {
+        relay = TestRelay.forServer(home, smtp).with("relay.delivery.consumers", "1");
+        Path outbox = home.resolve("outbox");
+        Files.createDirectories(outbox);
+        for (String name : List.of("03-c", "01-a", "05-e", "02-b", "04-d")) {
+            Files.writeString(outbox.resolve(name + ".json"), """
+                    {"to": "x@example.com", "subject": "%s", "text": "t"}""".formatted(name));
+            Files.setLastModifiedTime(outbox.resolve(name + ".json"),
+                    java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 10_000));
+        }
+        relay.start();
+        List<ReceivedMessage> all = smtp.awaitMessages(5, Duration.ofSeconds(30));
+        assertEquals(List.of("01-a", "02-b", "03-c", "04-d", "05-e"),
+                all.stream().map(ReceivedMessage::subject).toList());
+    }
+
+    @Test
+    void slowWriterIsNotPickedUpHalfWritten() throws Exception {
+        relay = TestRelay.forServer(home, smtp).with("relay.outbox.min-age", "1s").start();
+        Path file = relay.outbox().resolve("slow.json");
+        String json = "{\"to\": \"x@example.com\", \"subject\": \"slow\", \"text\": \"written in pieces\"}";
+        // a writer that ignores the rename convention: the file grows in place over ~1.5 s, while the
+        // relay polls it every 100 ms
+        Thread writer = new Thread(() -> {
+            try (var out = Files.newOutputStream(file)) {
+                for (int i = 0; i < json.length(); i += 10) {
+                    out.write(json.substring(i, Math.min(json.length(), i + 10)).getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    Thread.sleep(200); // simulates the slow writer, not a wait for a result
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        ReceivedMessage m = smtp.awaitMessage();
+        writer.join();
+        assertEquals("slow", m.subject());
+        assertEquals("written in pieces", m.part("text/plain").strip());
+        assertEquals(List.of(), relay.filesIn("failed"), "never taken while incomplete");
+    }
+
+    @Test
+    void captureProviderKeepsMailInDataCaptured() throws Exception {
+        relay = TestRelay.in(home).with("relay.provider", "capture").start();
+        relay.drop("hello.json", "{\"to\": \"someone@example.org\", \"subject\": \"Captured\", \"text\": \"kept\"}");
+        Path captured = relay.data().resolve("captured");
+        List<Path> files = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (var s = Files.list(captured)) {
+                return s.filter(p -> p.toString().endsWith(".eml")).toList();
+            }
+        }, l -> !l.isEmpty());
+        String eml = Files.readString(files.get(0), StandardCharsets.UTF_8);
+        assertTrue(eml.contains("Subject: Captured"), eml);
+        assertTrue(eml.contains("X-Envelope-To: someone@example.org"), eml);
+        relay.awaitFile("sent", "hello.json");
+        assertNotNull(relay.awaitEvent(e -> "sent".equals(e.path("status").asText())));
+    }
+}

@@ -1,0 +1,286 @@
+package org.outboxrelay.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Connection;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.QueueBrowser;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelContext;
+import org.outboxrelay.broker.EmbeddedBroker;
+import org.outboxrelay.config.RelayApplication;
+import org.outboxrelay.state.JobRecord;
+import org.outboxrelay.state.JobStateStore;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real relay (same bootstrap as {@code java -jar}: the shipped config file and YAML routes) started
+ * in-process with its own outbox and data folders, plus helpers to feed it and to watch it: JMS
+ * producers, the mail.events topic, mail.dead, the job store.
+ */
+public final class TestRelay implements AutoCloseable {
+
+    public static final Path PROJECT_ROUTES = Path.of("routes").toAbsolutePath();
+    public static final Path PROJECT_CONFIG = Path.of("config", "application.properties").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path home;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private Path routesDir = PROJECT_ROUTES;
+    private RelayApplication app;
+    private Connection eventConnection;
+    private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+
+    private TestRelay(Path home) {
+        this.home = home;
+        properties.put("relay.outbox.dir", home.resolve("outbox").toString());
+        properties.put("relay.data.dir", home.resolve("data").toString());
+        properties.put("relay.outbox.poll-interval", "100ms");
+        properties.put("relay.outbox.min-age", "100ms");
+        properties.put("relay.retry.initial-delay", "200ms");
+        properties.put("relay.retry.max-delay", "5s");
+        properties.put("relay.smtp.from", "relay@example.com");
+        properties.put("relay.capture.port", "0");
+    }
+
+    /** A relay in {@code home} sending to the given test server over plain SMTP without sign-in. */
+    public static TestRelay forServer(Path home, TestSmtpServer smtp) {
+        return new TestRelay(home).smtp(smtp.port());
+    }
+
+    public static TestRelay in(Path home) {
+        return new TestRelay(home);
+    }
+
+    public TestRelay smtp(int port) {
+        properties.put("relay.provider", "smtp");
+        properties.put("relay.smtp.host", "127.0.0.1");
+        properties.put("relay.smtp.port", String.valueOf(port));
+        properties.put("relay.smtp.security", "none");
+        properties.put("relay.smtp.auth", "none");
+        return this;
+    }
+
+    public TestRelay with(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    public TestRelay without(String key) {
+        properties.remove(key);
+        return this;
+    }
+
+    public TestRelay routes(Path dir) {
+        this.routesDir = dir;
+        return this;
+    }
+
+    public TestRelay start() throws Exception {
+        app = new RelayApplication(PROJECT_CONFIG, routesDir, properties);
+        app.start();
+        subscribeToEvents();
+        return this;
+    }
+
+    public void stop() throws Exception {
+        if (eventConnection != null) {
+            eventConnection.close();
+            eventConnection = null;
+        }
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+    }
+
+    public TestRelay restart() throws Exception {
+        stop();
+        events.clear();
+        return start();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    public CamelContext context() {
+        return app.context();
+    }
+
+    public Path outbox() {
+        return home.resolve("outbox");
+    }
+
+    public Path data() {
+        return home.resolve("data");
+    }
+
+    /** Writes a file the recommended way: under a dot name first, then renamed. */
+    public Path drop(String name, String content) throws Exception {
+        return drop(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Path drop(String name, byte[] content) throws Exception {
+        Path tmp = outbox().resolve("." + name + ".tmp");
+        Files.write(tmp, content);
+        return Files.move(tmp, outbox().resolve(name));
+    }
+
+    public List<String> filesIn(String folder) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (var s = Files.list(outbox().resolve(folder))) {
+            s.filter(p -> !p.getFileName().toString().startsWith(".")).forEach(p -> names.add(p.getFileName().toString()));
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    public String read(String folder, String name) throws Exception {
+        return Files.readString(outbox().resolve(folder).resolve(name));
+    }
+
+    /** Waits for a file to appear in outbox/{folder}. */
+    public void awaitFile(String folder, String name) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(outbox().resolve(folder).resolve(name)));
+    }
+
+    // --- JMS ---------------------------------------------------------------------------------
+
+    private EmbeddedBroker broker() {
+        return context().getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class);
+    }
+
+    public ActiveMQConnectionFactory connectionFactory() {
+        String user = properties.get("relay.broker.user");
+        String password = properties.get("relay.broker.password");
+        return user != null && properties.containsKey("relay.broker.listen")
+                ? new ActiveMQConnectionFactory(broker().inVmUrl(), user, password)
+                : new ActiveMQConnectionFactory(broker().inVmUrl());
+    }
+
+    /** Posts a JSON job to mail.jobs as a TextMessage, with optional string properties. */
+    public void sendJson(String json, Map<String, String> props) throws Exception {
+        try (Connection c = connectionFactory().createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage m = s.createTextMessage(json);
+            for (Map.Entry<String, String> p : props.entrySet()) {
+                m.setStringProperty(p.getKey(), p.getValue());
+            }
+            s.createProducer(s.createQueue(EmbeddedBroker.JOBS)).send(m);
+        }
+    }
+
+    public void sendJson(String json) throws Exception {
+        sendJson(json, Map.of());
+    }
+
+    /** Posts a raw message to mail.jobs as a BytesMessage. */
+    public void sendMime(byte[] mime, Map<String, String> props) throws Exception {
+        try (Connection c = connectionFactory().createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            BytesMessage m = s.createBytesMessage();
+            m.writeBytes(mime);
+            for (Map.Entry<String, String> p : props.entrySet()) {
+                m.setStringProperty(p.getKey(), p.getValue());
+            }
+            MessageProducer producer = s.createProducer(s.createQueue(EmbeddedBroker.JOBS));
+            producer.send(m);
+        }
+    }
+
+    /** The messages on mail.dead, browsed (not consumed). */
+    public List<Message> deadLetters() throws Exception {
+        List<Message> out = new ArrayList<>();
+        try (Connection c = connectionFactory().createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Queue q = s.createQueue(EmbeddedBroker.DEAD);
+            QueueBrowser browser = s.createBrowser(q);
+            Enumeration<?> e = browser.getEnumeration();
+            while (e.hasMoreElements()) {
+                out.add((Message) e.nextElement());
+            }
+        }
+        return out;
+    }
+
+    public static String jobId(Message m) {
+        try {
+            return m.getStringProperty("jobId");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Messages in a queue of the embedded broker, including scheduled ones. */
+    public long queueDepth(String queue) {
+        var q = broker().server().locateQueue(SimpleString.of(queue));
+        return q == null ? 0 : q.getMessageCount();
+    }
+
+    private void subscribeToEvents() throws Exception {
+        eventConnection = connectionFactory().createConnection();
+        Session s = eventConnection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        MessageConsumer consumer = s.createConsumer(s.createTopic(EmbeddedBroker.EVENTS));
+        consumer.setMessageListener(m -> {
+            try {
+                events.add(JSON.readTree(((TextMessage) m).getText()));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        eventConnection.start();
+    }
+
+    public List<JsonNode> events() {
+        return List.copyOf(events);
+    }
+
+    /** Waits for an event matching the predicate and returns it. */
+    public JsonNode awaitEvent(Predicate<JsonNode> match) {
+        return await().atMost(Duration.ofSeconds(30)).until(
+                () -> events.stream().filter(match).findFirst().orElse(null), e -> e != null);
+    }
+
+    public static Predicate<JsonNode> status(String jobId, String status) {
+        return e -> jobId.equals(e.path("jobId").asText()) && status.equals(e.path("status").asText());
+    }
+
+    public List<JsonNode> eventsFor(String jobId) {
+        return events.stream().filter(e -> jobId.equals(e.path("jobId").asText())).toList();
+    }
+
+    // --- state ---------------------------------------------------------------------------------
+
+    public JobStateStore store() {
+        return context().getRegistry().lookupByNameAndType("jobStore", JobStateStore.class);
+    }
+
+    public JobRecord record(String id) {
+        return store().find(id).orElse(null);
+    }
+}
