@@ -103,7 +103,7 @@ public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
             loader.findRoutesBuilders(candidate); // YAML syntax, before anything running is touched
         } catch (Exception e) {
             rejected.incrementAndGet();
-            LOG.error("Route change rejected, the running routes stay as they are: {}", e.getMessage());
+            LOG.error("Route change rejected, the running routes stay as they are: {}", rootMessage(e));
             return;
         }
         try {

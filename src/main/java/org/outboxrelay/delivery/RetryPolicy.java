@@ -33,12 +33,8 @@ public class RetryPolicy {
         this.clock = clock;
     }
 
-    /** The plan for a job whose attempt just failed. */
-    public record Decision(boolean giveUp, Instant nextAttemptAt, Duration delay) {
-
-        public boolean isGiveUp() {
-            return giveUp;
-        }
+    /** The plan for a job whose attempt just failed: try again at {@code nextAttemptAt}, or give up (expired). */
+    public record Decision(boolean expired, Instant nextAttemptAt, Duration delay) {
 
         public long getNextAttemptEpochMillis() {
             return nextAttemptAt == null ? 0 : nextAttemptAt.toEpochMilli();
@@ -46,11 +42,11 @@ public class RetryPolicy {
     }
 
     public Decision next(@ExchangeProperty("job") QueuedJob job) {
-        return next(job.getAttempt(), job.getSubmittedAt());
+        return plan(job.getAttempt(), job.getSubmittedAt());
     }
 
     /** {@code attemptsMade} counts the attempt that just failed. */
-    public Decision next(int attemptsMade, Instant submittedAt) {
+    public Decision plan(int attemptsMade, Instant submittedAt) {
         Instant now = clock.instant();
         Instant deadline = submittedAt.plus(giveUpAfter);
         if (!now.isBefore(deadline)) {

@@ -58,10 +58,10 @@ public class SmtpReplyClassifier {
         if (t == null) {
             t = exchange.getException();
         }
-        return classify(t);
+        return classifyFailure(t);
     }
 
-    public DeliveryFailure classify(Throwable failure) {
+    public DeliveryFailure classifyFailure(Throwable failure) {
         if (failure == null) {
             return new DeliveryFailure(FailureKind.TRANSIENT, 0, null, null, "unknown failure");
         }

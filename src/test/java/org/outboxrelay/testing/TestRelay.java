@@ -28,6 +28,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.outboxrelay.broker.EmbeddedBroker;
 import org.outboxrelay.config.RelayApplication;
 import org.outboxrelay.state.JobRecord;
@@ -52,6 +54,8 @@ public final class TestRelay implements AutoCloseable {
     private RelayApplication app;
     private Connection eventConnection;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    private final List<String> unhandled = new CopyOnWriteArrayList<>();
+    private boolean allowUnhandled;
 
     private TestRelay(Path home) {
         this.home = home;
@@ -84,7 +88,11 @@ public final class TestRelay implements AutoCloseable {
     }
 
     public TestRelay with(String key, String value) {
-        properties.put(key, value);
+        if (value == null) {
+            properties.remove(key);
+        } else {
+            properties.put(key, value);
+        }
         return this;
     }
 
@@ -101,7 +109,28 @@ public final class TestRelay implements AutoCloseable {
     public TestRelay start() throws Exception {
         app = new RelayApplication(PROJECT_CONFIG, routesDir, properties);
         app.start();
+        app.context().getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.ExchangeFailedEvent failed) {
+                    unhandled.add(failed.getExchange().getFromRouteId() + ": " + failed.getExchange().getException());
+                }
+            }
+        });
         subscribeToEvents();
+        return this;
+    }
+
+    /**
+     * Failures no route handled (the broker then redelivers the job). The routes handle every expected
+     * failure, so any of these is a bug; {@link #stop()} fails the test if there are any.
+     */
+    public List<String> unhandledFailures() {
+        return List.copyOf(unhandled);
+    }
+
+    public TestRelay allowUnhandledFailures() {
+        this.allowUnhandled = true;
         return this;
     }
 
@@ -113,6 +142,11 @@ public final class TestRelay implements AutoCloseable {
         if (app != null) {
             app.stop();
             app = null;
+        }
+        if (!allowUnhandled && !unhandled.isEmpty()) {
+            List<String> failures = List.copyOf(unhandled);
+            unhandled.clear();
+            throw new AssertionError("exchanges failed without being handled by the routes: " + failures);
         }
     }
 

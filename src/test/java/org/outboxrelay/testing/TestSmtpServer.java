@@ -50,6 +50,8 @@ public final class TestSmtpServer implements AutoCloseable {
     private final AtomicInteger transactions = new AtomicInteger();
     private final AtomicInteger logins = new AtomicInteger();
     private volatile BiPredicate<String, String> credentials;
+    private volatile java.util.concurrent.CountDownLatch mailGate;
+    private final AtomicInteger dataStarted = new AtomicInteger();
     private AuthenticationHandlerFactory authFactory;
     private final SMTPServer server;
 
@@ -110,6 +112,17 @@ public final class TestSmtpServer implements AutoCloseable {
     public TestSmtpServer refuseRecipient(String address, int code, String text) {
         refusedRecipients.put(address.toLowerCase(), new Scripted(Stage.RCPT, code, text, false));
         return this;
+    }
+
+    /** Holds the reply to every MAIL FROM until the gate opens (to catch a client in a transaction). */
+    public TestSmtpServer holdMailFrom(java.util.concurrent.CountDownLatch gate) {
+        this.mailGate = gate;
+        return this;
+    }
+
+    /** DATA phases begun (held or not). */
+    public int dataStartedCount() {
+        return dataStarted.get();
     }
 
     /** RCPT TO is accepted for every address again. */
@@ -200,6 +213,14 @@ public final class TestSmtpServer implements AutoCloseable {
             @Override
             public void from(String from) throws RejectException {
                 transactions.incrementAndGet();
+                java.util.concurrent.CountDownLatch gate = mailGate;
+                if (gate != null) {
+                    try {
+                        gate.await(); // held: the client waits for the reply to MAIL FROM
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 scripted = script.poll();
                 if (scripted != null && scripted.stage == Stage.MAIL) {
                     if (scripted.drop) {
@@ -224,6 +245,7 @@ public final class TestSmtpServer implements AutoCloseable {
 
             @Override
             public String data(InputStream data) throws RejectException, IOException {
+                dataStarted.incrementAndGet();
                 byte[] raw = data.readAllBytes();
                 if (scripted != null && scripted.stage == Stage.DATA) {
                     throw new RejectException(scripted.code, scripted.text);

@@ -1,0 +1,106 @@
+package org.outboxrelay.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The relay as its own JVM, deployed the way users deploy it (config/ and routes/ copied into a folder that
+ * becomes the working directory), so that tests can kill it hard (SIGKILL) and start it again.
+ */
+public final class RelayProcess implements AutoCloseable {
+
+    private final Path home;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private Process process;
+    private int starts;
+
+    public RelayProcess(Path home) throws IOException {
+        this.home = home;
+        copyTree(Path.of("config"), home.resolve("config"));
+        copyTree(Path.of("routes"), home.resolve("routes"));
+        Files.createDirectories(home.resolve("templates"));
+    }
+
+    public RelayProcess with(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path log() {
+        return home.resolve("relay-" + starts + ".log");
+    }
+
+    /** Starts the JVM and waits until its routes are running. */
+    public RelayProcess start() throws IOException {
+        starts++;
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("org.outboxrelay.cli.RelayCli");
+        Path log = log();
+        process = new ProcessBuilder(cmd).directory(home.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("relay exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            return Files.readString(log).contains("(outbox-relay) started");
+        });
+        return this;
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful anything. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** SIGTERM, and the exit code. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("relay did not stop within " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f)) {
+                    Files.copy(f, to.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** The classpath separator, for building -cp lists. */
+    static String sep() {
+        return File.pathSeparator;
+    }
+}
