@@ -49,7 +49,7 @@ public class SmtpReplyClassifier {
             Pattern.compile("(?i)OutboundSpamException"),
             Pattern.compile("(?i)RefuseQuota"),
             Pattern.compile("(?i)SubmissionQuotaExceeded"),
-            Pattern.compile("\\b4\\.3\\.2\\b"), // concurrent connections limit exceeded
+            Pattern.compile("^432\\b"), // 432 4.3.2 concurrent connections limit exceeded
             Pattern.compile("(?i)concurrent connections limit"));
 
     /** Classifies the exception a route caught (Camel sets it as an exchange property). */

@@ -99,13 +99,18 @@ public class MailJobParser {
             throw new InvalidJobException("(job)", "must be a JSON object, found " + describe(node));
         }
         List<FieldError> errors = schemaErrors(node);
-        if (!errors.isEmpty()) {
-            throw new InvalidJobException(errors);
-        }
         MailJob job = toJob(node);
-        errors.addAll(addressErrors(job));
-        errors.addAll(headerErrors(job));
-        errors.addAll(attachmentErrors(job));
+        // what the schema cannot check, for the fields it found nothing wrong with: all problems at once
+        List<FieldError> more = new ArrayList<>();
+        more.addAll(addressErrors(job));
+        more.addAll(headerErrors(job));
+        more.addAll(attachmentErrors(job));
+        for (FieldError e : more) {
+            if (errors.stream().noneMatch(known -> known.field().equals(e.field())
+                    || e.field().startsWith(known.field() + "[") || known.field().startsWith(e.field() + "["))) {
+                errors.add(e);
+            }
+        }
         if (!errors.isEmpty()) {
             throw new InvalidJobException(errors);
         }
@@ -134,6 +139,12 @@ public class MailJobParser {
         switch (m.getType()) {
             case "required": {
                 String property = m.getProperty();
+                if (schemaPath.contains("/then/anyOf/")) {
+                    return new FieldError("text", "a body is required: text, html, or a template");
+                }
+                if (schemaPath.contains("/attachments/") && schemaPath.contains("/oneOf/")) {
+                    return null; // explained by the oneOf of attachments
+                }
                 if (schemaPath.contains("/then/")) {
                     return new FieldError(join(field, property), "is required unless a template gives it");
                 }
@@ -206,19 +217,23 @@ public class MailJobParser {
         Map<String, String> headers = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = n.path("headers").fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
-            headers.put(e.getKey(), e.getValue().asText());
+            if (e.getValue().isTextual()) {
+                headers.put(e.getKey(), e.getValue().asText());
+            }
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> model = n.has("model") ? MAPPER.convertValue(n.get("model"), Map.class) : Map.of();
+        Map<String, Object> model = n.path("model").isObject() ? MAPPER.convertValue(n.get("model"), Map.class)
+                : Map.of();
         return new MailJob(text(n, "id"), text(n, "from"), text(n, "replyTo"),
                 recipients(n.get("to")), recipients(n.get("cc")), recipients(n.get("bcc")),
                 text(n, "subject"), text(n, "text"), text(n, "html"), text(n, "template"), text(n, "locale"),
                 model, attachments, headers);
     }
 
+    /** The text of a field; null when absent or not text (the schema reports that). */
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+        return v == null || !v.isTextual() ? null : v.asText();
     }
 
     /** "a@x, b@y" or ["a@x", "b@y"]: kept as written, split by {@link Addresses} when checked. */
@@ -228,8 +243,12 @@ public class MailJobParser {
             return out;
         }
         if (v.isArray()) {
-            v.forEach(item -> out.add(item.asText()));
-        } else {
+            v.forEach(item -> {
+                if (item.isTextual()) {
+                    out.add(item.asText());
+                }
+            });
+        } else if (v.isTextual()) {
             out.add(v.asText());
         }
         return out;

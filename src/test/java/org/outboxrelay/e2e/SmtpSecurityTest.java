@@ -77,6 +77,15 @@ class SmtpSecurityTest {
     }
 
     @Test
+    void starttlsWithAuthLoginWhenThatIsAllTheServerOffers() throws Exception {
+        smtp = TestSmtpServer.builder().starttls(true).loginMechanismOnly("relay", "pw").start();
+        relay = relayFor(smtp.port(), "starttls", TRUST).start();
+        relay.sendJson(JOB, Map.of("jobId", "tls-login"));
+        assertEquals("secure", smtp.awaitMessage().subject());
+        assertEquals(1, smtp.loginCount());
+    }
+
+    @Test
     void refusedSignInDefersTheJobAndItGoesOutOnceTheSignInWorks() throws Exception {
         smtp = TestSmtpServer.builder().starttls(true).login("relay", "other-password").start();
         relay = relayFor(smtp.port(), "starttls", TRUST).start();

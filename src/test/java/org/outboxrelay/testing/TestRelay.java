@@ -211,6 +211,9 @@ public final class TestRelay implements AutoCloseable {
     public ActiveMQConnectionFactory connectionFactory() {
         String user = properties.get("relay.broker.user");
         String password = properties.get("relay.broker.password");
+        if (properties.containsKey("relay.broker.url")) {
+            return new ActiveMQConnectionFactory(properties.get("relay.broker.url"), user, password);
+        }
         return user != null && properties.containsKey("relay.broker.listen")
                 ? new ActiveMQConnectionFactory(broker().inVmUrl(), user, password)
                 : new ActiveMQConnectionFactory(broker().inVmUrl());
@@ -272,6 +275,9 @@ public final class TestRelay implements AutoCloseable {
 
     /** Messages in a queue of the embedded broker, including scheduled ones. */
     public long queueDepth(String queue) {
+        if (broker() == null) {
+            throw new IllegalStateException("the relay uses an external broker");
+        }
         var q = broker().server().locateQueue(SimpleString.of(queue));
         return q == null ? 0 : q.getMessageCount();
     }

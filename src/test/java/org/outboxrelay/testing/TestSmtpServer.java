@@ -75,6 +75,7 @@ public final class TestSmtpServer implements AutoCloseable {
         if (b.credentials != null || b.authFactory != null) {
             this.credentials = b.credentials;
             authFactory = b.authFactory != null ? b.authFactory
+                    : b.loginOnly ? new org.subethamail.smtp.auth.LoginAuthenticationHandlerFactory(this::login)
                     : new EasyAuthenticationHandlerFactory(this::login);
             sb.authenticationHandlerFactory(authFactory).requireAuth();
         }
@@ -300,6 +301,7 @@ public final class TestSmtpServer implements AutoCloseable {
         private String keystore = "server.p12";
         private BiPredicate<String, String> credentials;
         private AuthenticationHandlerFactory authFactory;
+        private boolean loginOnly;
 
         public Builder port(int port) {
             this.port = port;
@@ -327,6 +329,13 @@ public final class TestSmtpServer implements AutoCloseable {
         /** Requires AUTH PLAIN or LOGIN with these credentials. */
         public Builder login(String user, String password) {
             this.credentials = (u, p) -> user.equals(u) && password.equals(p);
+            return this;
+        }
+
+        /** Requires AUTH LOGIN (the only mechanism offered) with these credentials. */
+        public Builder loginMechanismOnly(String user, String password) {
+            this.credentials = (u, p) -> user.equals(u) && password.equals(p);
+            this.loginOnly = true;
             return this;
         }
 
