@@ -1,7 +1,9 @@
 package org.outboxrelay.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 
+import org.outboxrelay.config.CommandLineSettings;
 import org.outboxrelay.config.InvalidSettingsException;
 import org.outboxrelay.config.RelayApplication;
 
@@ -14,6 +16,7 @@ public final class RelayCli {
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
+    static final Path CONFIG = Path.of("config", "application.properties");
 
     private RelayCli() {
     }
@@ -29,6 +32,9 @@ public final class RelayCli {
                 case "run":
                     new RelayApplication().run();
                     return OK;
+                case "login":
+                    return new LoginCommand(CommandLineSettings.load(CONFIG), out, err, d -> Thread.sleep(d.toMillis()))
+                            .run();
                 case "help":
                 case "--help":
                 case "-h":
@@ -54,6 +60,7 @@ public final class RelayCli {
         return """
                 Usage: java -jar outbox-relay.jar [COMMAND]
                   run (default)   run the relay in this folder (config/, routes/, templates/, outbox/, data/)
+                  login           sign in to the mail account (OAuth2 device code flow); stores the refresh token
                   help            this text
                 """;
     }

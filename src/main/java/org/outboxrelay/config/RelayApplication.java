@@ -40,6 +40,11 @@ public class RelayApplication {
         config.addConfiguration(new RelayConfiguration());
     }
 
+    /** Binds a bean before start (tests bind their clock as "relayClock"). */
+    public void bind(String name, Object bean) {
+        main.bind(name, bean);
+    }
+
     /** Runs until the JVM is asked to stop. */
     public void run() throws Exception {
         main.run();

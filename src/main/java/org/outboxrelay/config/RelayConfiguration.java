@@ -22,7 +22,10 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.outboxrelay.broker.BrokerSettings;
 import org.outboxrelay.broker.EmbeddedBroker;
+import org.outboxrelay.delivery.AccountPause;
 import org.outboxrelay.delivery.AttachmentFiles;
+import org.outboxrelay.delivery.DailyRecipientBudget;
+import org.outboxrelay.delivery.RecipientBatches;
 import org.outboxrelay.delivery.DeliveryEvents;
 import org.outboxrelay.delivery.JobLedger;
 import org.outboxrelay.delivery.JobMessages;
@@ -41,11 +44,17 @@ import org.outboxrelay.ingest.OutboxFileParser;
 import org.outboxrelay.job.MailJobParser;
 import org.outboxrelay.job.RawMessageParser;
 import org.outboxrelay.provider.CaptureSmtpServer;
+import org.outboxrelay.provider.OAuthAccessTokens;
+import org.outboxrelay.provider.OAuthClient;
+import org.outboxrelay.provider.OAuthSettings;
+import org.outboxrelay.provider.RefreshTokenFile;
 import org.outboxrelay.provider.Provider;
 import org.outboxrelay.provider.SmtpAuth;
 import org.outboxrelay.provider.SmtpSettings;
 import org.outboxrelay.state.JdbcJobStateStore;
+import org.outboxrelay.state.JdbcRecipientBudget;
 import org.outboxrelay.state.JobAdmission;
+import org.outboxrelay.state.StateDatabase;
 import org.outboxrelay.state.JobRetention;
 import org.outboxrelay.state.JobStateStore;
 import org.slf4j.Logger;
@@ -66,7 +75,9 @@ public class RelayConfiguration implements CamelConfiguration {
         PropertiesComponent pc = context.getPropertiesComponent();
         addDefaults(pc);
         Settings settings = new Settings(pc::resolveProperty);
-        Clock clock = Clock.systemUTC();
+        // tests may bind their own clock (to cross midnight UTC, say); the relay uses the system's
+        Clock bound = context.getRegistry().lookupByNameAndType("relayClock", Clock.class);
+        Clock clock = bound != null ? bound : Clock.systemUTC();
 
         Provider provider = settings.choice("relay.provider", Provider.class, Provider.CAPTURE);
         for (Map.Entry<String, String> preset : provider.presets().entrySet()) {
@@ -107,10 +118,21 @@ public class RelayConfiguration implements CamelConfiguration {
         BrokerSettings brokerSettings = BrokerSettings.from(settings, dataDir);
         int consumers = settings.integer("relay.delivery.consumers", 4, 1, 200);
         Duration retention = settings.duration("relay.status.retention", Duration.ofDays(30));
-        settings.requireValid();
+        int messagesPerMinute = settings.integer("relay.limits.messages-per-minute", 0, 0, 1_000_000);
+        settings.duration("relay.limits.throttle-period", Duration.ofMinutes(1));
+        int recipientsPerMessage = settings.integer("relay.limits.recipients-per-message", 0, 0, 100_000);
+        boolean refuseOverLimit = settings.choice("relay.limits.over-recipient-limit", OverRecipientLimit.class,
+                OverRecipientLimit.SPLIT) == OverRecipientLimit.REFUSE;
+        int recipientsPerDay = settings.integer("relay.limits.recipients-per-day", 0, 0, 10_000_000);
+        Duration pauseInitial = settings.duration("relay.account.pause.initial", Duration.ofMinutes(1));
+        Duration pauseMax = settings.duration("relay.account.pause.max", Duration.ofHours(1));
+        OAuthSettings oauth = OAuthSettings.from(settings, dataDir);
         if (smtp.auth() == SmtpAuth.XOAUTH2) {
-            throw new InvalidSettingsException("relay.smtp.auth=xoauth2 is not available yet in this version");
+            oauth.requireComplete(settings, provider, smtp.username());
         }
+        settings.requireValid();
+        // the throttle EIP in delivery.camel.yaml is switched off when there is no per-minute limit
+        pc.addOverrideProperty("relay.limits.throttle-off", String.valueOf(messagesPerMinute == 0));
         if (provider != Provider.CAPTURE) {
             LOG.info("Provider {}: sending through {}", provider.id(), smtp.describe());
         }
@@ -134,14 +156,18 @@ public class RelayConfiguration implements CamelConfiguration {
         context.addService(new Closer("JMS connections", caching::destroy), true);
         context.addComponent("jms", JmsComponent.jmsComponent(caching));
 
-        JobStateStore store = JdbcJobStateStore.embedded(dataDir.resolve("state"));
-        context.addService(new Closer("job store", store::close), true);
+        StateDatabase database = StateDatabase.embedded(dataDir.resolve("state"));
+        context.addService(new Closer("state database", database::close), true);
+        JobStateStore store = new JdbcJobStateStore(database.dataSource(), () -> { });
         JobAdmission admission = new JobAdmission(store, clock);
 
         Session session = SmtpSessions.create(smtp);
-        SmtpCredentials credentials = smtp.auth() == SmtpAuth.PASSWORD
-                ? SmtpCredentials.password(smtp.username(), smtp.password())
-                : SmtpCredentials.NONE;
+        SmtpCredentials credentials = switch (smtp.auth()) {
+            case PASSWORD -> SmtpCredentials.password(smtp.username(), smtp.password());
+            case XOAUTH2 -> new OAuthAccessTokens(smtp.username(), oauth, new OAuthClient(oauth),
+                    new RefreshTokenFile(oauth.tokenFile()), clock);
+            case NONE -> SmtpCredentials.NONE;
+        };
         SmtpConnectionPool pool = new SmtpConnectionPool(session, smtp.host(), smtp.port(), credentials,
                 smtp.maxConnections(), smtp.messagesPerConnection(), smtp.idleTimeout(), Duration.ofMinutes(5));
         context.addService(new Closer("SMTP connections", pool::close), true);
@@ -162,6 +188,12 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "smtpSender", new SmtpSender(session, pool, smtp.host(), smtp.port()));
         bind(context, "smtpReplyClassifier", new SmtpReplyClassifier());
         bind(context, "retryPolicy", retryPolicy);
+        bind(context, "recipientBatches", new RecipientBatches(store, recipientsPerMessage, refuseOverLimit));
+        bind(context, "dailyRecipientBudget", new DailyRecipientBudget(new JdbcRecipientBudget(database.dataSource()),
+                recipientsPerDay, clock));
+        AccountPause accountPause = new AccountPause(clock, pauseInitial, pauseMax);
+        context.addService(accountPause, true);
+        bind(context, "accountPause", accountPause);
         bind(context, "jobRetention", new JobRetention(store, retention, clock));
 
         if (settings.bool("relay.routes.reload", true)) {
@@ -201,6 +233,9 @@ public class RelayConfiguration implements CamelConfiguration {
         ServiceHelper.startService(service);
         context.addService(service, true);
     }
+
+    /** relay.limits.over-recipient-limit */
+    enum OverRecipientLimit { SPLIT, REFUSE }
 
     /** Closes a resource when Camel stops. */
     private static final class Closer extends ServiceSupport {

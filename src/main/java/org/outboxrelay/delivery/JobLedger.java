@@ -45,8 +45,11 @@ public class JobLedger {
         }
     }
 
-    /** The SMTP server accepted the message (for some or all recipients). */
-    public SendResult sent(@Body OutgoingMessage message, @ExchangeProperty("job") QueuedJob job) {
+    /**
+     * One message of the job was accepted (for some or all of its recipients): remembers who got it, so no
+     * later attempt sends to them again.
+     */
+    public void partSent(@Body OutgoingMessage message, @ExchangeProperty("job") QueuedJob job) {
         SendResult result = message.getResult();
         if (result == null) { // a sender without results (plain camel-mail): all recipients went out
             List<String> all = new ArrayList<>();
@@ -55,6 +58,15 @@ public class JobLedger {
             }
             result = new SendResult(all, List.of(), List.of(), 250, "250 (reply not recorded)");
         }
+        store.addSentRecipients(job.getId(), job.getAdmission(), result.accepted(), clock.instant());
+        job.addPartResult(result);
+        job.setReservedRecipients(0);
+    }
+
+    /** All messages of the job went out: records the job as sent (or as waiting for deferred recipients). */
+    public SendResult sent(@ExchangeProperty("job") QueuedJob job) {
+        List<SendResult> parts = job.getPartResults().stream().map(SendResult.class::cast).toList();
+        SendResult result = SendResult.combine(parts, "250 (every recipient had it already)");
         if (result.hasDeferred()) {
             store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), null, result.reply(),
                     result.deferred().size() + " recipient(s) deferred", clock.instant());
@@ -62,10 +74,19 @@ public class JobLedger {
             store.markSent(job.getId(), job.getAdmission(), job.getAttempt(), job.getMessageId(), result.reply(),
                     result.accepted().size(), refusedJson(result), clock.instant());
         }
-        LOG.info("Sent {} {} to {} recipient(s){}{}: {}", job, job.getMessageId(), result.accepted().size(),
+        LOG.info("Sent {} {} to {} recipient(s){}{}{}: {}", job, job.getMessageId(), result.accepted().size(),
+                parts.size() > 1 ? " in " + parts.size() + " messages" : "",
                 result.refused().isEmpty() ? "" : ", " + result.refused().size() + " refused",
                 result.deferred().isEmpty() ? "" : ", " + result.deferred().size() + " deferred", result.reply());
         return result;
+    }
+
+    /** The recipients the server only deferred (4xx), as a transient failure of the job: they are tried again. */
+    public DeliveryFailure deferredRecipients(@ExchangeProperty("result") SendResult result) {
+        SendResult.Refusal first = result.deferred().get(0);
+        return new DeliveryFailure(FailureKind.TRANSIENT, first.code(), null, first.reply(),
+                "recipient deferred: " + String.join("; ",
+                        result.deferred().stream().map(r -> r.address() + ": " + r.reply()).toList()));
     }
 
     public void deferred(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
@@ -86,6 +107,9 @@ public class JobLedger {
 
     static String human(java.time.Duration d) {
         long s = d.toSeconds();
+        if (s < 10) {
+            return d.toMillis() + "ms";
+        }
         if (s < 120) {
             return s + "s";
         }

@@ -2,7 +2,6 @@ package org.outboxrelay.delivery;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -22,30 +21,17 @@ public class JobMessages {
         this.clock = clock;
     }
 
-    /** The job again, for {@code mail.jobs}, delivered by the broker at the retry time (survives restarts). */
+    /**
+     * The job again, for {@code mail.jobs}, delivered by the broker at the retry time (survives restarts). An
+     * account-level failure (the account paused) does not count as an attempt of the job.
+     */
     public void retry(Exchange exchange) {
         QueuedJob job = exchange.getProperty("job", QueuedJob.class);
+        DeliveryFailure failure = exchange.getProperty("failure", DeliveryFailure.class);
         RetryPolicy.Decision retry = exchange.getProperty("retry", RetryPolicy.Decision.class);
         Message m = asQueueMessage(exchange.getMessage(), job);
-        m.setHeader(JobHeaders.ATTEMPTS, job.getAttempt());
-        if (job.getPendingRecipients() != null) {
-            m.setHeader(JobHeaders.PENDING_RECIPIENTS, String.join(",", job.getPendingRecipients()));
-        }
-        m.setHeader(JobHeaders.SCHEDULED_DELIVERY, retry.getNextAttemptEpochMillis());
-    }
-
-    /**
-     * The part of a job whose recipients the server deferred (4xx at RCPT TO) while it accepted the others:
-     * queued again for those recipients only.
-     */
-    public void remainder(Exchange exchange) {
-        QueuedJob job = exchange.getProperty("job", QueuedJob.class);
-        SendResult result = exchange.getProperty("result", SendResult.class);
-        RetryPolicy.Decision retry = exchange.getProperty("retry", RetryPolicy.Decision.class);
-        Message m = asQueueMessage(exchange.getMessage(), job);
-        m.setHeader(JobHeaders.ATTEMPTS, job.getAttempt());
-        m.setHeader(JobHeaders.PENDING_RECIPIENTS,
-                result.deferred().stream().map(SendResult.Refusal::address).collect(Collectors.joining(",")));
+        boolean counts = failure == null || !failure.isAccountLevel();
+        m.setHeader(JobHeaders.ATTEMPTS, counts ? job.getAttempt() : job.getPreviousAttempts());
         m.setHeader(JobHeaders.SCHEDULED_DELIVERY, retry.getNextAttemptEpochMillis());
     }
 
@@ -55,9 +41,6 @@ public class JobMessages {
         DeliveryFailure failure = exchange.getProperty("failure", DeliveryFailure.class);
         Message m = asQueueMessage(exchange.getMessage(), job);
         m.setHeader(JobHeaders.ATTEMPTS, job.getAttempt());
-        if (job.getPendingRecipients() != null) {
-            m.setHeader(JobHeaders.PENDING_RECIPIENTS, String.join(",", job.getPendingRecipients()));
-        }
         m.setHeader(JobHeaders.FAILURE_REASON, failure.reason());
         if (failure.smtpReply() != null) {
             m.setHeader(JobHeaders.SMTP_REPLY, failure.smtpReply());

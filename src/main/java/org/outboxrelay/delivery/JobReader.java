@@ -3,7 +3,6 @@ package org.outboxrelay.delivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
@@ -69,14 +68,11 @@ public class JobReader {
         }
         Integer attempts = in.getHeader(JobHeaders.ATTEMPTS, Integer.class);
         String admission = in.getHeader(JobHeaders.ADMISSION, String.class);
-        String pending = in.getHeader(JobHeaders.PENDING_RECIPIENTS, String.class);
         return new QueuedJob(id, Channel.of(in.getHeader(JobHeaders.CHANNEL, String.class)), raw, payload,
                 attempts == null ? 0 : attempts,
                 submitted == null || submitted <= 0 ? clock.instant() : Instant.ofEpochMilli(submitted),
                 in.getHeader(JobHeaders.OUTBOX_FILE, String.class),
-                admission != null ? admission : "jms:" + jmsKey,
-                pending == null || pending.isBlank() ? null
-                        : Arrays.stream(pending.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+                admission != null ? admission : "jms:" + jmsKey);
     }
 
     /** Parses and checks the job's content; an invalid job fails permanently. */

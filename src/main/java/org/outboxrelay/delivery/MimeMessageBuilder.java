@@ -51,7 +51,7 @@ public class MimeMessageBuilder {
         return message;
     }
 
-    private OutgoingMessage fromRaw(QueuedJob job) throws MessagingException, InvalidJobException {
+    private OutgoingMessage fromRaw(QueuedJob job) throws MessagingException {
         RawMessage raw = job.getRawMessage();
         String messageId = raw.messageId() != null ? raw.messageId()
                 : MessageIds.forJob(job.getId(), Addresses.domainOf(raw.from()));
@@ -64,7 +64,7 @@ public class MimeMessageBuilder {
             m.setSentDate(new Date());
         }
         m.setEnvelopeFrom(raw.from().getAddress());
-        m.setEnvelopeRecipients(envelope(job, raw.recipients()));
+        m.setEnvelopeRecipients(raw.recipients());
         return m;
     }
 
@@ -96,7 +96,7 @@ public class MimeMessageBuilder {
         List<InternetAddress> all = new ArrayList<>(to);
         all.addAll(cc);
         all.addAll(bcc);
-        m.setEnvelopeRecipients(envelope(job, all));
+        m.setEnvelopeRecipients(all);
         m.saveChanges();
         return m;
     }
@@ -201,22 +201,4 @@ public class MimeMessageBuilder {
         return a.getPersonal() == null ? a : new InternetAddress(a.getAddress(), a.getPersonal(), "UTF-8");
     }
 
-    /** All recipients, or only those still pending after an earlier partial delivery. */
-    private static List<InternetAddress> envelope(QueuedJob job, List<InternetAddress> all)
-            throws InvalidJobException {
-        List<String> pending = job.getPendingRecipients();
-        if (pending == null) {
-            return all;
-        }
-        List<InternetAddress> out = new ArrayList<>();
-        for (InternetAddress a : all) {
-            if (pending.stream().anyMatch(p -> p.equalsIgnoreCase(a.getAddress()))) {
-                out.add(a);
-            }
-        }
-        if (out.isEmpty()) {
-            throw new InvalidJobException("relayPendingRecipients", "names no recipient of the job");
-        }
-        return out;
-    }
 }

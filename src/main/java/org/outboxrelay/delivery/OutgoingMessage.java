@@ -31,6 +31,14 @@ public class OutgoingMessage extends SMTPMessage {
         this.fixedMessageId = messageId;
     }
 
+    /** The same message for some of its recipients (one of several messages when a job has too many). */
+    public OutgoingMessage(OutgoingMessage source, List<InternetAddress> recipients) throws MessagingException {
+        super(source);
+        this.fixedMessageId = source.fixedMessageId;
+        setEnvelopeFrom(source.getEnvelopeFrom());
+        this.envelopeRecipients = List.copyOf(recipients);
+    }
+
     @Override
     protected void updateMessageID() throws MessagingException {
         setHeader("Message-ID", fixedMessageId);

@@ -22,4 +22,24 @@ public record SendResult(List<String> accepted, List<Refusal> refused, List<Refu
     public boolean hasDeferred() {
         return !deferred.isEmpty();
     }
+
+    /** The results of the several messages of one job as one: the last reply stands for all. */
+    public static SendResult combine(List<SendResult> parts, String noneReply) {
+        if (parts.isEmpty()) {
+            return new SendResult(List.of(), List.of(), List.of(), 250, noneReply);
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        List<String> accepted = new java.util.ArrayList<>();
+        List<Refusal> refused = new java.util.ArrayList<>();
+        List<Refusal> deferred = new java.util.ArrayList<>();
+        for (SendResult p : parts) {
+            accepted.addAll(p.accepted());
+            refused.addAll(p.refused());
+            deferred.addAll(p.deferred());
+        }
+        SendResult last = parts.get(parts.size() - 1);
+        return new SendResult(accepted, refused, deferred, last.replyCode(), last.reply());
+    }
 }

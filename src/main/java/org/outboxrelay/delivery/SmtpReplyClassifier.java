@@ -72,6 +72,12 @@ public class SmtpReplyClassifier {
             if (t instanceof SenderNotAllowedException e) {
                 return permanent(0, null, null, e.getMessage());
             }
+            if (t instanceof RecipientLimitExceededException e) {
+                return permanent(0, null, null, e.getMessage());
+            }
+            if (t instanceof AccountPausedException e) {
+                return new DeliveryFailure(FailureKind.ACCOUNT, 0, null, null, e.getMessage(), e.until());
+            }
             if (t.getClass().getName().equals("org.outboxrelay.template.TemplateFailedException")) {
                 return permanent(0, null, null, t.getMessage());
             }

@@ -61,7 +61,7 @@ public class OutboxFileParser {
             id = "outbox-" + fingerprint(name, modified, payload, size);
         }
         return new QueuedJob(id, Channel.OUTBOX, raw, payload, size, 0, clock.instant(), name,
-                UUID.randomUUID().toString(), null);
+                UUID.randomUUID().toString());
     }
 
     private static String idField(byte[] payload) {

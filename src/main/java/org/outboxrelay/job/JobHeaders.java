@@ -20,8 +20,6 @@ public final class JobHeaders {
     public static final String OUTBOX_FILE = "outboxFile";
     /** Token of the admission of this copy of the job; a second copy with the same id is a duplicate. */
     public static final String ADMISSION = "relayAdmission";
-    /** When set, only these recipients are still to be sent to (the others were accepted or refused). */
-    public static final String PENDING_RECIPIENTS = "relayPendingRecipients";
     /** Artemis: deliver no earlier than this time (epoch milliseconds). */
     public static final String SCHEDULED_DELIVERY = "_AMQ_SCHED_DELIVERY";
 

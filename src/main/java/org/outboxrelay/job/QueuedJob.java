@@ -19,23 +19,23 @@ public class QueuedJob {
     private final Instant submittedAt;
     private final String outboxFile;
     private final String admission;
-    private final List<String> pendingRecipients;
 
     private MailJob mailJob;
     private RawMessage rawMessage;
     private String messageId;
     private boolean duplicate;
     private String duplicateOf;
+    private final List<Object> partResults = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private int reservedRecipients;
 
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, int previousAttempts,
-            Instant submittedAt, String outboxFile, String admission, List<String> pendingRecipients) {
-        this(id, channel, raw, payload, payload.length, previousAttempts, submittedAt, outboxFile, admission,
-                pendingRecipients);
+            Instant submittedAt, String outboxFile, String admission) {
+        this(id, channel, raw, payload, payload.length, previousAttempts, submittedAt, outboxFile, admission);
     }
 
     /** A job whose payload may not have been read (null) because it is larger than allowed. */
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, long size, int previousAttempts,
-            Instant submittedAt, String outboxFile, String admission, List<String> pendingRecipients) {
+            Instant submittedAt, String outboxFile, String admission) {
         this.id = id;
         this.channel = channel;
         this.raw = raw;
@@ -45,7 +45,6 @@ public class QueuedJob {
         this.submittedAt = submittedAt;
         this.outboxFile = outboxFile;
         this.admission = admission;
-        this.pendingRecipients = pendingRecipients == null ? null : List.copyOf(pendingRecipients);
     }
 
     public String getId() {
@@ -97,11 +96,6 @@ public class QueuedJob {
         return admission;
     }
 
-    /** Recipients still to send to, or null for all of them. */
-    public List<String> getPendingRecipients() {
-        return pendingRecipients;
-    }
-
     public MailJob getMailJob() {
         return mailJob;
     }
@@ -138,6 +132,24 @@ public class QueuedJob {
     public void markDuplicate(String existingStatus) {
         this.duplicate = true;
         this.duplicateOf = existingStatus;
+    }
+
+    /** What the SMTP server said to each message sent for this job in this attempt. */
+    public List<Object> getPartResults() {
+        return partResults;
+    }
+
+    public void addPartResult(Object result) {
+        partResults.add(result);
+    }
+
+    /** Recipients taken from the daily budget for the message being sent, not yet confirmed or given back. */
+    public int getReservedRecipients() {
+        return reservedRecipients;
+    }
+
+    public void setReservedRecipients(int reservedRecipients) {
+        this.reservedRecipients = reservedRecipients;
     }
 
     @Override

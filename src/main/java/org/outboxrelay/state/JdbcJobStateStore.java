@@ -9,11 +9,15 @@ import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import javax.sql.DataSource;
 
-import org.h2.jdbcx.JdbcConnectionPool;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * {@link JobStateStore} on a JDBC database: by default an embedded H2 file in {@code data/state/}; plain SQL so
@@ -22,7 +26,8 @@ import org.h2.jdbcx.JdbcConnectionPool;
 public class JdbcJobStateStore implements JobStateStore {
 
     private static final String COLUMNS = "id, status, channel, admission, attempts, message_id, smtp_reply, reason,"
-            + " accepted, refused, next_attempt_at, created_at, updated_at";
+            + " accepted, refused, sent_recipients, next_attempt_at, created_at, updated_at";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
     private final AutoCloseable closer;
@@ -33,12 +38,10 @@ public class JdbcJobStateStore implements JobStateStore {
         createSchema();
     }
 
-    /** The embedded store: an H2 database file under {@code dir}. */
+    /** A store of its own on an embedded H2 database in {@code dir} (closing the store closes the database). */
     public static JdbcJobStateStore embedded(Path dir) {
-        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE";
-        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "relay", "");
-        pool.setMaxConnections(16);
-        return new JdbcJobStateStore(pool, pool::dispose);
+        StateDatabase db = StateDatabase.embedded(dir);
+        return new JdbcJobStateStore(db.dataSource(), db);
     }
 
     private void createSchema() {
@@ -54,9 +57,11 @@ public class JdbcJobStateStore implements JobStateStore {
                     + " reason VARCHAR(4000),"
                     + " accepted INT,"
                     + " refused CLOB,"
+                    + " sent_recipients CLOB,"
                     + " next_attempt_at TIMESTAMP WITH TIME ZONE,"
                     + " created_at TIMESTAMP WITH TIME ZONE NOT NULL,"
                     + " updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+            s.execute("ALTER TABLE mail_job ADD COLUMN IF NOT EXISTS sent_recipients CLOB");
             s.execute("CREATE INDEX IF NOT EXISTS mail_job_updated ON mail_job(updated_at)");
         } catch (SQLException e) {
             throw new StateStoreException("cannot create the job table", e);
@@ -123,6 +128,57 @@ public class JdbcJobStateStore implements JobStateStore {
     }
 
     @Override
+    public boolean addSentRecipients(String id, String admission, List<String> recipients, Instant at) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement read = c.prepareStatement(
+                    "SELECT sent_recipients FROM mail_job WHERE id = ? AND admission = ? FOR UPDATE")) {
+                read.setString(1, id);
+                read.setString(2, admission);
+                List<String> all;
+                try (ResultSet r = read.executeQuery()) {
+                    if (!r.next()) {
+                        c.rollback();
+                        return false;
+                    }
+                    all = new ArrayList<>(recipients(r.getString(1)));
+                }
+                for (String a : recipients) {
+                    String lower = a.toLowerCase(Locale.ROOT);
+                    if (!all.contains(lower)) {
+                        all.add(lower);
+                    }
+                }
+                try (PreparedStatement write = c.prepareStatement(
+                        "UPDATE mail_job SET sent_recipients = ?, updated_at = ? WHERE id = ?")) {
+                    write.setString(1, JSON.writeValueAsString(all));
+                    write.setTimestamp(2, Timestamp.from(at));
+                    write.setString(3, id);
+                    write.executeUpdate();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException | JsonProcessingException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new StateStoreException("cannot record the recipients of job " + id, e);
+        }
+    }
+
+    private static List<String> recipients(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return List.of(JSON.readValue(json, String[].class));
+        } catch (JsonProcessingException e) {
+            throw new StateStoreException("unreadable recipient list", e);
+        }
+    }
+
+    @Override
     public boolean markFailed(String id, String admission, int attempts, String messageId, String reason,
             String smtpReply, Instant at) {
         return update("UPDATE mail_job SET status = 'FAILED', attempts = ?, message_id = COALESCE(?, message_id),"
@@ -185,7 +241,7 @@ public class JdbcJobStateStore implements JobStateStore {
         return new JobRecord(r.getString("id"), JobStatus.valueOf(r.getString("status")), r.getString("channel"),
                 r.getString("admission"), r.getInt("attempts"), r.getString("message_id"),
                 r.getString("smtp_reply"), r.getString("reason"), acceptedOrNull, r.getString("refused"),
-                instant(r, "next_attempt_at"), instant(r, "created_at"), instant(r, "updated_at"));
+                recipients(r.getString("sent_recipients")), instant(r, "next_attempt_at"), instant(r, "created_at"), instant(r, "updated_at"));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.outboxrelay.state;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,6 +27,9 @@ public interface JobStateStore extends AutoCloseable {
 
     boolean markSent(String id, String admission, int attempts, String messageId, String smtpReply, int accepted,
             String refusedJson, Instant at);
+
+    /** Remembers recipients the SMTP server accepted, so that no later attempt sends to them again. */
+    boolean addSentRecipients(String id, String admission, List<String> recipients, Instant at);
 
     boolean markFailed(String id, String admission, int attempts, String messageId, String reason, String smtpReply,
             Instant at);

@@ -11,8 +11,12 @@ import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 
-/** One message as a test SMTP server received it: its envelope and its bytes. */
-public record ReceivedMessage(String envelopeFrom, List<String> recipients, byte[] raw, int connection) {
+/**
+ * One message as a test SMTP server received it: its envelope, its bytes, the SMTP session (connection) it came
+ * over and when.
+ */
+public record ReceivedMessage(String envelopeFrom, List<String> recipients, byte[] raw, String session,
+        java.time.Instant receivedAt) {
 
     public MimeMessage mime() {
         try {

@@ -66,6 +66,28 @@ public final class RelayProcess implements AutoCloseable {
         return this;
     }
 
+    /** Runs a command of the jar (e.g. "login") or the relay, expecting it to exit; returns code and output. */
+    public record Exit(int code, String output) {
+    }
+
+    public Exit runToExit(Duration timeout, String... args) throws IOException, InterruptedException {
+        starts++;
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("org.outboxrelay.cli.RelayCli");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(log().toFile()).start();
+        if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("did not exit within " + timeout + ":\n" + Files.readString(log()));
+        }
+        return new Exit(p.exitValue(), Files.readString(log()));
+    }
+
     /** SIGKILL: no shutdown hook, no graceful anything. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();

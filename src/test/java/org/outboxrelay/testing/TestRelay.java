@@ -51,6 +51,7 @@ public final class TestRelay implements AutoCloseable {
     private final Path home;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private Path routesDir = PROJECT_ROUTES;
+    private java.time.Clock clock;
     private RelayApplication app;
     private Connection eventConnection;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
@@ -65,6 +66,8 @@ public final class TestRelay implements AutoCloseable {
         properties.put("relay.outbox.min-age", "100ms");
         properties.put("relay.retry.initial-delay", "200ms");
         properties.put("relay.retry.max-delay", "5s");
+        properties.put("relay.account.pause.initial", "500ms");
+        properties.put("relay.account.pause.max", "2s");
         properties.put("relay.smtp.from", "relay@example.com");
         properties.put("relay.capture.port", "0");
     }
@@ -106,8 +109,17 @@ public final class TestRelay implements AutoCloseable {
         return this;
     }
 
+    /** The relay's clock (as "relayClock"), e.g. a {@link MutableClock} to cross midnight UTC. */
+    public TestRelay clock(java.time.Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
     public TestRelay start() throws Exception {
         app = new RelayApplication(PROJECT_CONFIG, routesDir, properties);
+        if (clock != null) {
+            app.bind("relayClock", clock);
+        }
         app.start();
         app.context().getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override

@@ -252,7 +252,8 @@ public final class TestSmtpServer implements AutoCloseable {
                     throw new RejectException(scripted.code, scripted.text);
                 }
                 synchronized (TestSmtpServer.this) {
-                    messages.add(new ReceivedMessage(from, List.copyOf(recipients), raw, connections.get()));
+                    messages.add(new ReceivedMessage(from, List.copyOf(recipients), raw, ctx.getSessionId(),
+                            java.time.Instant.now()));
                     TestSmtpServer.this.notifyAll();
                 }
                 return "2.0.0 Ok: queued as " + messages.size();
