@@ -21,6 +21,7 @@ public final class RelayProcess implements AutoCloseable {
 
     private final Path home;
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private List<String> jvmArgs = List.of("-Xmx256m");
     private Process process;
     private int starts;
 
@@ -36,6 +37,17 @@ public final class RelayProcess implements AutoCloseable {
         return this;
     }
 
+    /** JVM options of the relay (default -Xmx256m; the benchmark runs it as users do, without any). */
+    public RelayProcess jvmArgs(String... args) {
+        this.jvmArgs = List.of(args);
+        return this;
+    }
+
+    /** The relay's process id (for RSS readings in /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     public Path home() {
         return home;
     }
@@ -49,10 +61,10 @@ public final class RelayProcess implements AutoCloseable {
         starts++;
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
+        cmd.addAll(jvmArgs);
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classpath());
         cmd.add("org.outboxrelay.cli.RelayCli");
         Path log = log();
         process = new ProcessBuilder(cmd).directory(home.toFile())
@@ -76,7 +88,7 @@ public final class RelayProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classpath());
         cmd.add("org.outboxrelay.cli.RelayCli");
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
@@ -121,8 +133,12 @@ public final class RelayProcess implements AutoCloseable {
         }
     }
 
-    /** The classpath separator, for building -cp lists. */
-    static String sep() {
-        return File.pathSeparator;
+    /** This JVM's classpath with absolute entries: the relay runs in another working directory. */
+    private static String classpath() {
+        List<String> entries = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            entries.add(Path.of(e).toAbsolutePath().toString());
+        }
+        return String.join(File.pathSeparator, entries);
     }
 }
