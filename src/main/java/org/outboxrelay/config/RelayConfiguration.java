@@ -43,6 +43,7 @@ import org.outboxrelay.ingest.OutboxArchive;
 import org.outboxrelay.ingest.OutboxFileParser;
 import org.outboxrelay.job.MailJobParser;
 import org.outboxrelay.job.RawMessageParser;
+import org.outboxrelay.observe.AuditTrail;
 import org.outboxrelay.provider.CaptureSmtpServer;
 import org.outboxrelay.provider.OAuthAccessTokens;
 import org.outboxrelay.provider.OAuthClient;
@@ -191,6 +192,11 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "recipientBatches", new RecipientBatches(store, recipientsPerMessage, refuseOverLimit));
         bind(context, "dailyRecipientBudget", new DailyRecipientBudget(new JdbcRecipientBudget(database.dataSource()),
                 recipientsPerDay, clock));
+        AuditTrail audit = new AuditTrail(dataDir.resolve("log"), settings.bool("relay.audit.include-addresses", false),
+                settings.string("relay.audit.max-file-size", "50MB"), settings.integer("relay.audit.max-files", 10, 1, 1000),
+                clock);
+        context.addService(audit, true);
+        bind(context, "auditTrail", audit);
         AccountPause accountPause = new AccountPause(clock, pauseInitial, pauseMax);
         context.addService(accountPause, true);
         bind(context, "accountPause", accountPause);

@@ -45,8 +45,8 @@ public class DeliveryEvents {
             @ExchangeProperty("retry") RetryPolicy.Decision retry) {
         Map<String, Object> e = base(job, "deferred");
         e.put("smtpReply", failure.smtpReply());
-        e.put("recipients", recipients(0, List.of()));
-        e.put("reason", failure.reason());
+        e.put("recipients", recipients(0, refusals(failure, true)));
+        e.put("reason", failure.publicReason());
         e.put("nextAttemptAt", retry.nextAttemptAt().toString());
         return write(e);
     }
@@ -54,8 +54,8 @@ public class DeliveryEvents {
     public String failed(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure) {
         Map<String, Object> e = base(job, "failed");
         e.put("smtpReply", failure.smtpReply());
-        e.put("recipients", recipients(0, List.of()));
-        e.put("reason", failure.reason());
+        e.put("recipients", recipients(0, refusals(failure, false)));
+        e.put("reason", failure.publicReason());
         return write(e);
     }
 
@@ -80,7 +80,7 @@ public class DeliveryEvents {
         e.put("at", clock.instant().toString());
         e.put("smtpReply", null);
         e.put("recipients", recipients(0, List.of()));
-        e.put("reason", failure == null ? null : failure.reason());
+        e.put("reason", failure == null ? null : failure.publicReason());
         return write(e);
     }
 
@@ -96,6 +96,14 @@ public class DeliveryEvents {
         }
         e.put("at", clock.instant().toString());
         return e;
+    }
+
+    private static List<Map<String, Object>> refusals(DeliveryFailure failure, boolean retried) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (SendResult.Refusal r : failure.refused()) {
+            out.add(refusal(r, retried && r.code() / 100 == 4));
+        }
+        return out;
     }
 
     private static Map<String, Object> refusal(SendResult.Refusal r, boolean deferred) {

@@ -1,6 +1,8 @@
 package org.outboxrelay.delivery;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A classified failure: its kind, the SMTP reply code (0 when there was no reply), the enhanced status code
@@ -8,10 +10,33 @@ import java.time.Instant;
  * can work again (the daily recipient budget is used up until midnight UTC).
  */
 public record DeliveryFailure(FailureKind kind, int code, String enhancedCode, String reply, String reason,
-        Instant notBefore) {
+        Instant notBefore, List<SendResult.Refusal> refused) {
+
+    private static final Pattern ADDRESS = Pattern.compile("[^\\s<>\"',;:()\\[\\]]+@[A-Za-z0-9.-]+");
+
+    public DeliveryFailure {
+        refused = refused == null ? List.of() : List.copyOf(refused);
+    }
 
     public DeliveryFailure(FailureKind kind, int code, String enhancedCode, String reply, String reason) {
-        this(kind, code, enhancedCode, reply, reason, null);
+        this(kind, code, enhancedCode, reply, reason, null, null);
+    }
+
+    public DeliveryFailure(FailureKind kind, int code, String enhancedCode, String reply, String reason,
+            Instant notBefore) {
+        this(kind, code, enhancedCode, reply, reason, notBefore, null);
+    }
+
+    /**
+     * The reason without any address, for events and the audit trail (addresses appear there only in the list
+     * of refused recipients). The full reason goes where a person looks: NAME.error.json, mail.dead, the log.
+     */
+    public String publicReason() {
+        return withoutAddresses(reason);
+    }
+
+    public static String withoutAddresses(String text) {
+        return text == null ? null : ADDRESS.matcher(text).replaceAll("<address>");
     }
 
     public boolean isTransient() {

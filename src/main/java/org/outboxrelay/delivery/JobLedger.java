@@ -86,7 +86,8 @@ public class JobLedger {
         SendResult.Refusal first = result.deferred().get(0);
         return new DeliveryFailure(FailureKind.TRANSIENT, first.code(), null, first.reply(),
                 "recipient deferred: " + String.join("; ",
-                        result.deferred().stream().map(r -> r.address() + ": " + r.reply()).toList()));
+                        result.deferred().stream().map(r -> r.address() + ": " + r.reply()).toList()),
+                null, result.deferred());
     }
 
     public void deferred(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
@@ -102,7 +103,7 @@ public class JobLedger {
         java.time.Duration age = java.time.Duration.between(job.getSubmittedAt(), clock.instant());
         return new DeliveryFailure(FailureKind.PERMANENT, last.code(), last.enhancedCode(), last.smtpReply(),
                 "gave up after " + job.getAttempt() + " attempt(s) over " + human(age) + "; last failure: "
-                        + last.reason());
+                        + last.reason(), null, last.refused());
     }
 
     static String human(java.time.Duration d) {

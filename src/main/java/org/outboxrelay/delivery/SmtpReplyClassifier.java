@@ -142,11 +142,13 @@ public class SmtpReplyClassifier {
             Reply first = recipients.stream().filter(r -> anyTransient == (r.code / 100 == 4)).findFirst()
                     .orElse(recipients.get(0));
             String detail = String.join("; ", recipients.stream().map(r -> r.address + ": " + r.text).toList());
+            List<SendResult.Refusal> refusals = recipients.stream()
+                    .map(r -> new SendResult.Refusal(r.address, r.code, r.text)).toList();
             return anyTransient
                     ? new DeliveryFailure(FailureKind.TRANSIENT, first.code, first.enhanced, first.text,
-                            "recipient deferred: " + detail)
+                            "recipient deferred: " + detail, null, refusals)
                     : new DeliveryFailure(FailureKind.PERMANENT, first.code, first.enhanced, first.text,
-                            "recipient refused: " + detail);
+                            "recipient refused: " + detail, null, refusals);
         }
         Reply r = replies.get(0);
         if (r.code == 421 || r.code / 100 == 4) {

@@ -99,7 +99,8 @@ class SmtpFailuresTest {
         assertTrue(mail.path("smtpReply").asText().startsWith("550 5.7.1"), mail.toString());
         assertTrue(mail.path("reason").asText().contains("MAIL FROM"), mail.toString());
         assertTrue(rcpt.path("smtpReply").asText().startsWith("550 5.1.1"), rcpt.toString());
-        assertTrue(rcpt.path("reason").asText().contains("a@example.com"), rcpt.toString());
+        assertEquals("a@example.com", rcpt.path("recipients").path("refused").get(0).path("address").asText(), rcpt.toString());
+        assertTrue(rcpt.path("reason").asText().contains("<address>: 550 5.1.1"), rcpt.toString());
         assertTrue(data.path("smtpReply").asText().startsWith("554 5.6.0"), data.toString());
 
         assertEquals(3, smtp.transactionCount(), "each tried exactly once");
