@@ -6,6 +6,9 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainConfigurationProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * The relay as a Camel Main application: settings from {@code config/application.properties} (plus
@@ -14,6 +17,8 @@ import org.apache.camel.main.MainConfigurationProperties;
  * own folders.
  */
 public class RelayApplication {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayApplication.class);
 
     private final Main main = new Main();
 
@@ -45,8 +50,22 @@ public class RelayApplication {
         main.bind(name, bean);
     }
 
-    /** Runs until the JVM is asked to stop. */
+    /**
+     * Runs until SIGTERM or SIGINT: then stops taking new work, lets the jobs in flight finish (at most
+     * relay.shutdown.timeout; the rest stay on the queue), and returns, so the caller can exit with 0 instead
+     * of the JVM's 143.
+     */
     public void run() throws Exception {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> {
+                    LOG.info("SIG{} received: stopping (jobs in flight may finish, the others stay queued)", name);
+                    main.completed();
+                });
+            } catch (IllegalArgumentException e) {
+                LOG.debug("Cannot handle SIG{} here: {}", name, e.getMessage());
+            }
+        }
         main.run();
     }
 

@@ -127,11 +127,16 @@ public class RelayConfiguration implements CamelConfiguration {
         int recipientsPerDay = settings.integer("relay.limits.recipients-per-day", 0, 0, 10_000_000);
         Duration pauseInitial = settings.duration("relay.account.pause.initial", Duration.ofMinutes(1));
         Duration pauseMax = settings.duration("relay.account.pause.max", Duration.ofHours(1));
+        Duration shutdownTimeout = settings.duration("relay.shutdown.timeout", Duration.ofSeconds(30));
         OAuthSettings oauth = OAuthSettings.from(settings, dataDir);
         if (smtp.auth() == SmtpAuth.XOAUTH2) {
             oauth.requireComplete(settings, provider, smtp.username());
         }
         settings.requireValid();
+        // on stop, jobs in flight get this long to finish; what is still running then is rolled back and stays
+        // on the queue (its recipients already sent to are recorded, so they are not sent to again)
+        context.getShutdownStrategy().setTimeout(Math.max(1, shutdownTimeout.toSeconds()));
+        context.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
         // the throttle EIP in delivery.camel.yaml is switched off when there is no per-minute limit
         pc.addOverrideProperty("relay.limits.throttle-off", String.valueOf(messagesPerMinute == 0));
         if (provider != Provider.CAPTURE) {
