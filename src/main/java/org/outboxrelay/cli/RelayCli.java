@@ -32,6 +32,9 @@ public final class RelayCli {
                 case "run":
                     new RelayApplication().run();
                     return OK;
+                case "queue":
+                    return new QueueCommand(CommandLineSettings.load(CONFIG), out, err)
+                            .run(java.util.Arrays.asList(args).subList(1, args.length));
                 case "login":
                     return new LoginCommand(CommandLineSettings.load(CONFIG), out, err, d -> Thread.sleep(d.toMillis()))
                             .run();
