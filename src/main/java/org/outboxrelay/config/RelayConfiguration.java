@@ -48,6 +48,7 @@ import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.JobAdmission;
 import org.outboxrelay.state.JobRetention;
 import org.outboxrelay.state.JobStateStore;
+import org.outboxrelay.template.TemplateRenderer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
@@ -107,6 +108,8 @@ public class RelayConfiguration implements CamelConfiguration {
         BrokerSettings brokerSettings = BrokerSettings.from(settings, dataDir);
         int consumers = settings.integer("relay.delivery.consumers", 4, 1, 200);
         Duration retention = settings.duration("relay.status.retention", Duration.ofDays(30));
+        TemplateRenderer templateRenderer = new TemplateRenderer(settings.path("relay.templates.dir", "templates"),
+                settings.duration("relay.templates.update-delay", Duration.ofSeconds(2)));
         settings.requireValid();
         if (smtp.auth() == SmtpAuth.XOAUTH2) {
             throw new InvalidSettingsException("relay.smtp.auth=xoauth2 is not available yet in this version");
@@ -157,6 +160,7 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "deliveryEvents", new DeliveryEvents(clock));
         bind(context, "outboxFileParser", new OutboxFileParser(maxBytes, clock));
         bind(context, "outboxArchive", new OutboxArchive(outboxDir, clock));
+        bind(context, "templateRenderer", templateRenderer);
         bind(context, "senderPolicy", new SenderPolicy(smtp.from(), smtp.allowedFrom()));
         bind(context, "mimeBuilder", new MimeMessageBuilder(session, smtp.from(), attachmentFiles));
         bind(context, "smtpSender", new SmtpSender(session, pool, smtp.host(), smtp.port()));
