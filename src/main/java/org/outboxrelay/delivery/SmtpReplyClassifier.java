@@ -72,6 +72,9 @@ public class SmtpReplyClassifier {
             if (t instanceof SenderNotAllowedException e) {
                 return permanent(0, null, null, e.getMessage());
             }
+            if (t instanceof SmtpUtf8NotOfferedException e) {
+                return permanent(0, null, null, e.getMessage());
+            }
             if (t.getClass().getName().equals("org.outboxrelay.template.TemplateFailedException")) {
                 return permanent(0, null, null, t.getMessage());
             }
