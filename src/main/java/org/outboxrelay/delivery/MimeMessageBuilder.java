@@ -197,6 +197,8 @@ public class MimeMessageBuilder {
         ContentType contentType = new ContentType(type);
         contentType.setParameterList(withFileName(contentType.getParameterList(), "name", a.filename()));
         part.setHeader("Content-Type", contentType.toString());
+        // base64 keeps the bytes exactly (quoted-printable would turn a text file's LF into CRLF)
+        part.setHeader("Content-Transfer-Encoding", "base64");
         ContentDisposition disposition = new ContentDisposition(a.inline() ? Part.INLINE : Part.ATTACHMENT);
         disposition.setParameterList(withFileName(null, "filename", a.filename()));
         part.setHeader("Content-Disposition", disposition.toString());
