@@ -29,6 +29,8 @@ public final class RelayCli {
                 case "run":
                     new RelayApplication().run();
                     return OK;
+                case "render":
+                    return RenderCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "help":
                 case "--help":
                 case "-h":
@@ -54,6 +56,8 @@ public final class RelayCli {
         return """
                 Usage: java -jar outbox-relay.jar [COMMAND]
                   run (default)   run the relay in this folder (config/, routes/, templates/, outbox/, data/)
+                  render --template NAME --model FILE [--locale L] [--out DIR]
+                                  preview a template: writes subject, text, HTML and message.eml, sends nothing
                   help            this text
                 """;
     }

@@ -102,6 +102,15 @@ public class TemplateRenderer {
         return mail.withContent(subject, text, html);
     }
 
+    /** Whether the template has this part (subject.ftl, text.ftl, html.ftlh) for the locale or a fallback. */
+    public boolean hasPart(String name, String part, String locale) {
+        try {
+            return configuration().getTemplate(name + "/" + part, localeOf(locale), null, true, true) != null;
+        } catch (IOException e) {
+            return true; // it is there, but broken: rendering says how
+        }
+    }
+
     /** One part rendered with the model, or null when the template has no such file (in any locale). */
     private String renderPart(String name, String part, Locale locale, Map<String, Object> model)
             throws TemplateFailedException {
