@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Element;
@@ -27,6 +28,10 @@ public class HtmlToText {
     private static final Set<String> LINES = Set.of("div", "li", "tr", "dt", "dd", "section", "article", "header",
             "footer", "main", "nav", "aside", "figcaption", "caption", "center", "tbody", "thead", "tfoot");
     private static final Set<String> SKIPPED = Set.of("head", "style", "script", "template", "noscript", "title");
+    private static final Pattern WHITE_SPACE = Pattern.compile("[ \\t\\r\\n\\f]+");
+    private static final Pattern LINE_BREAK = Pattern.compile("\\r?\\n");
+    private static final Pattern TRAILING_SPACE = Pattern.compile("[ \\t]+\n");
+    private static final Pattern BLANK_LINES = Pattern.compile("\n{3,}");
 
     public String convert(String html) {
         if (html == null || html.isBlank()) {
@@ -166,7 +171,7 @@ public class HtmlToText {
 
         private void text(String raw) {
             if (preformatted > 0) {
-                String[] lines = raw.split("\r?\n", -1);
+                String[] lines = LINE_BREAK.split(raw, -1);
                 for (int i = 0; i < lines.length; i++) {
                     if (i > 0) {
                         lineBreak();
@@ -178,7 +183,7 @@ public class HtmlToText {
                 return;
             }
             // HTML collapses white space; a no-break space stays one space
-            String collapsed = raw.replaceAll("[ \\t\\r\\n\\f]+", " ").replace('\u00A0', ' ');
+            String collapsed = WHITE_SPACE.matcher(raw).replaceAll(" ").replace('\u00A0', ' ');
             if (collapsed.isEmpty()) {
                 return;
             }
@@ -233,7 +238,7 @@ public class HtmlToText {
         }
 
         String result() {
-            String text = out.toString().replaceAll("[ \\t]+\n", "\n").replaceAll("\n{3,}", "\n\n");
+            String text = BLANK_LINES.matcher(TRAILING_SPACE.matcher(out).replaceAll("\n")).replaceAll("\n\n");
             return text.strip() + "\n";
         }
     }
