@@ -38,6 +38,8 @@ public final class RelayCli {
                 case "login":
                     return new LoginCommand(CommandLineSettings.load(CONFIG), out, err, d -> Thread.sleep(d.toMillis()))
                             .run();
+                case "render":
+                    return RenderCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "help":
                 case "--help":
                 case "-h":
@@ -64,6 +66,8 @@ public final class RelayCli {
                 Usage: java -jar outbox-relay.jar [COMMAND]
                   run (default)   run the relay in this folder (config/, routes/, templates/, outbox/, data/)
                   login           sign in to the mail account (OAuth2 device code flow); stores the refresh token
+                  render --template NAME --model FILE [--locale L] [--out DIR]
+                                  preview a template: writes subject, text, HTML and message.eml, sends nothing
                   help            this text
                 """;
     }

@@ -58,6 +58,7 @@ import org.outboxrelay.state.JobAdmission;
 import org.outboxrelay.state.StateDatabase;
 import org.outboxrelay.state.JobRetention;
 import org.outboxrelay.state.JobStateStore;
+import org.outboxrelay.template.TemplateRenderer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
@@ -129,6 +130,8 @@ public class RelayConfiguration implements CamelConfiguration {
         Duration pauseMax = settings.duration("relay.account.pause.max", Duration.ofHours(1));
         Duration shutdownTimeout = settings.duration("relay.shutdown.timeout", Duration.ofSeconds(30));
         OAuthSettings oauth = OAuthSettings.from(settings, dataDir);
+        TemplateRenderer templateRenderer = new TemplateRenderer(settings.path("relay.templates.dir", "templates"),
+                settings.duration("relay.templates.update-delay", Duration.ofSeconds(2)));
         if (smtp.auth() == SmtpAuth.XOAUTH2) {
             oauth.requireComplete(settings, provider, smtp.username());
         }
@@ -189,6 +192,7 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "deliveryEvents", new DeliveryEvents(clock));
         bind(context, "outboxFileParser", new OutboxFileParser(maxBytes, clock));
         bind(context, "outboxArchive", new OutboxArchive(outboxDir, clock));
+        bind(context, "templateRenderer", templateRenderer);
         bind(context, "senderPolicy", new SenderPolicy(smtp.from(), smtp.allowedFrom()));
         bind(context, "mimeBuilder", new MimeMessageBuilder(session, smtp.from(), attachmentFiles));
         bind(context, "smtpSender", new SmtpSender(session, pool, smtp.host(), smtp.port()));

@@ -1,22 +1,26 @@
 package org.outboxrelay.delivery;
 
 import java.io.ByteArrayInputStream;
-import java.io.UnsupportedEncodingException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import jakarta.activation.DataHandler;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.Part;
 import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.ContentDisposition;
+import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.ParameterList;
 import jakarta.mail.util.ByteArrayDataSource;
 
 import org.apache.camel.ExchangeProperty;
@@ -32,17 +36,31 @@ import org.outboxrelay.job.RawMessage;
  * (multipart/related, referenced as {@code cid:}) and attachments (multipart/mixed), UTF-8 throughout with
  * RFC 2047/2231 encoding where headers need it. A raw message is sent as it is, minus its Bcc header.
  * The envelope is kept apart from the headers, so Bcc recipients never show.
+ * <p>
+ * International addresses: domains are sent in ASCII (IDNA); a message with a non-ASCII local part is built
+ * with UTF-8 headers (RFC 6532) and marked, so that {@link SmtpUtf8Transport} sends it with SMTPUTF8 - or
+ * refuses it when the server does not offer that.
  */
 public class MimeMessageBuilder {
 
     private final Session session;
+    private final Session utf8Session;
     private final InternetAddress account;
     private final AttachmentFiles attachmentFiles;
 
     public MimeMessageBuilder(Session session, InternetAddress account, AttachmentFiles attachmentFiles) {
-        this.session = session;
+        this.session = withUtf8Headers(session, false);
+        this.utf8Session = withUtf8Headers(session, true);
         this.account = account;
         this.attachmentFiles = attachmentFiles;
+    }
+
+    /** MimeMessage writes address headers in UTF-8 (RFC 6532) only when its session allows it. */
+    private static Session withUtf8Headers(Session session, boolean allow) {
+        Properties p = new Properties();
+        p.putAll(session.getProperties());
+        p.put("mail.mime.allowutf8", String.valueOf(allow));
+        return Session.getInstance(p);
     }
 
     public OutgoingMessage build(@ExchangeProperty("job") QueuedJob job) throws Exception {
@@ -63,22 +81,32 @@ public class MimeMessageBuilder {
         if (m.getHeader("Date") == null) {
             m.setSentDate(new Date());
         }
-        m.setEnvelopeFrom(raw.from().getAddress());
-        m.setEnvelopeRecipients(raw.recipients());
+        m.setEnvelopeFrom(Addresses.withAsciiDomain(raw.from()).getAddress());
+        m.setEnvelopeRecipients(encoded(raw.recipients()));
         return m;
     }
 
     private OutgoingMessage fromJson(QueuedJob job) throws Exception {
         MailJob j = job.getMailJob();
-        InternetAddress from = j.from() == null ? account : encoded(Addresses.parseOne(j.from()));
-        OutgoingMessage m = new OutgoingMessage(session, MessageIds.forJob(job.getId(), Addresses.domainOf(from)));
-        m.setFrom(from);
-        if (j.replyTo() != null) {
-            m.setReplyTo(encoded(Addresses.parseList(j.replyTo())).toArray(new InternetAddress[0]));
-        }
+        InternetAddress from = encoded(j.from() == null ? account : Addresses.parseOne(j.from()));
+        List<InternetAddress> replyTo = j.replyTo() == null ? List.of() : encoded(Addresses.parseList(j.replyTo()));
         List<InternetAddress> to = parse(j.to());
         List<InternetAddress> cc = parse(j.cc());
         List<InternetAddress> bcc = parse(j.bcc());
+        List<InternetAddress> addresses = new ArrayList<>(List.of(from));
+        addresses.addAll(replyTo);
+        addresses.addAll(to);
+        addresses.addAll(cc);
+        addresses.addAll(bcc);
+        String international = addresses.stream().filter(Addresses::needsSmtpUtf8).map(InternetAddress::getAddress)
+                .findFirst().orElse(null);
+        OutgoingMessage m = new OutgoingMessage(international == null ? session : utf8Session,
+                MessageIds.forJob(job.getId(), Addresses.domainOf(from)));
+        m.setSmtpUtf8Address(international);
+        m.setFrom(from);
+        if (!replyTo.isEmpty()) {
+            m.setReplyTo(replyTo.toArray(new InternetAddress[0]));
+        }
         if (!to.isEmpty()) {
             m.setRecipients(jakarta.mail.Message.RecipientType.TO, to.toArray(new InternetAddress[0]));
         }
@@ -164,14 +192,26 @@ public class MimeMessageBuilder {
         String type = a.contentType() != null ? a.contentType() : guessType(a.filename());
         MimeBodyPart part = new MimeBodyPart();
         part.setDataHandler(new DataHandler(new ByteArrayDataSource(bytes, type)));
-        part.setFileName(a.filename());
+        // the file name in UTF-8 (RFC 2231), whatever the JVM's default charset: in Content-Disposition, and
+        // as "name" in Content-Type for older mail programs
+        ContentType contentType = new ContentType(type);
+        contentType.setParameterList(withFileName(contentType.getParameterList(), "name", a.filename()));
+        part.setHeader("Content-Type", contentType.toString());
+        // base64 keeps the bytes exactly (quoted-printable would turn a text file's LF into CRLF)
+        part.setHeader("Content-Transfer-Encoding", "base64");
+        ContentDisposition disposition = new ContentDisposition(a.inline() ? Part.INLINE : Part.ATTACHMENT);
+        disposition.setParameterList(withFileName(null, "filename", a.filename()));
+        part.setHeader("Content-Disposition", disposition.toString());
         if (a.inline()) {
-            part.setDisposition(MimeBodyPart.INLINE);
             part.setContentID("<" + a.contentId() + ">");
-        } else {
-            part.setDisposition(MimeBodyPart.ATTACHMENT);
         }
         return part;
+    }
+
+    private static ParameterList withFileName(ParameterList list, String parameter, String filename) {
+        ParameterList out = list == null ? new ParameterList() : list;
+        out.set(parameter, filename, "UTF-8");
+        return out;
     }
 
     private static String guessType(String filename) {
@@ -179,8 +219,7 @@ public class MimeMessageBuilder {
         return guess != null ? guess : "application/octet-stream";
     }
 
-    private static List<InternetAddress> parse(List<String> values) throws AddressException,
-            UnsupportedEncodingException {
+    private static List<InternetAddress> parse(List<String> values) throws AddressException {
         List<InternetAddress> out = new ArrayList<>();
         for (String v : values) {
             out.addAll(encoded(Addresses.parseList(v)));
@@ -188,8 +227,11 @@ public class MimeMessageBuilder {
         return out;
     }
 
-    /** Re-creates addresses so that non-ASCII display names are RFC 2047 encoded in UTF-8. */
-    private static List<InternetAddress> encoded(List<InternetAddress> list) throws UnsupportedEncodingException {
+    /**
+     * Re-creates addresses so that non-ASCII display names are RFC 2047 encoded in UTF-8 and international
+     * domains are in ASCII.
+     */
+    private static List<InternetAddress> encoded(List<InternetAddress> list) throws AddressException {
         List<InternetAddress> out = new ArrayList<>();
         for (InternetAddress a : list) {
             out.add(encoded(a));
@@ -197,8 +239,8 @@ public class MimeMessageBuilder {
         return out;
     }
 
-    private static InternetAddress encoded(InternetAddress a) throws UnsupportedEncodingException {
-        return a.getPersonal() == null ? a : new InternetAddress(a.getAddress(), a.getPersonal(), "UTF-8");
+    private static InternetAddress encoded(InternetAddress a) throws AddressException {
+        return Addresses.withAsciiDomain(a);
     }
 
 }

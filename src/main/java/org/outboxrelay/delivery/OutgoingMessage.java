@@ -19,6 +19,7 @@ public class OutgoingMessage extends SMTPMessage {
     private final String fixedMessageId;
     private List<InternetAddress> envelopeRecipients = List.of();
     private SendResult result;
+    private String smtpUtf8Address;
 
     public OutgoingMessage(Session session, String messageId) {
         super(session);
@@ -54,6 +55,15 @@ public class OutgoingMessage extends SMTPMessage {
 
     public void setEnvelopeRecipients(List<InternetAddress> recipients) {
         this.envelopeRecipients = List.copyOf(recipients);
+    }
+
+    /** An address of the message that needs SMTPUTF8 (non-ASCII local part), or null for plain mail. */
+    public String smtpUtf8Address() {
+        return smtpUtf8Address;
+    }
+
+    void setSmtpUtf8Address(String address) {
+        this.smtpUtf8Address = address;
     }
 
     public SendResult getResult() {

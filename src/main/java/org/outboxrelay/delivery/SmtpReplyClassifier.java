@@ -78,6 +78,9 @@ public class SmtpReplyClassifier {
             if (t instanceof AccountPausedException e) {
                 return new DeliveryFailure(FailureKind.ACCOUNT, 0, null, null, e.getMessage(), e.until());
             }
+            if (t instanceof SmtpUtf8NotOfferedException e) {
+                return permanent(0, null, null, e.getMessage());
+            }
             if (t.getClass().getName().equals("org.outboxrelay.template.TemplateFailedException")) {
                 return permanent(0, null, null, t.getMessage());
             }

@@ -4,6 +4,8 @@ import java.util.Properties;
 
 import javax.net.ssl.SSLSocketFactory;
 
+import jakarta.mail.NoSuchProviderException;
+import jakarta.mail.Provider;
 import jakarta.mail.Session;
 
 import org.outboxrelay.provider.SmtpAuth;
@@ -31,7 +33,8 @@ public final class SmtpSessions {
         p.put("mail.smtp.writetimeout", String.valueOf(s.readTimeout().toMillis()));
         p.put("mail.smtp.sendpartial", "true");
         p.put("mail.smtp.quitwait", "false");
-        p.put("mail.mime.allowutf8", "false");
+        // UTF-8 commands for international addresses; SmtpUtf8Transport adds SMTPUTF8 only where needed
+        p.put("mail.mime.allowutf8", "true");
         if (s.security() != SmtpSecurity.NONE) {
             SSLSocketFactory tls = TrustStores.socketFactory(s.trustFile());
             p.put("mail.smtp.ssl.socketFactory", tls);
@@ -47,6 +50,13 @@ public final class SmtpSessions {
             p.put("mail.smtp.auth", "true");
             p.put("mail.smtp.auth.mechanisms", s.auth() == SmtpAuth.XOAUTH2 ? "XOAUTH2" : "PLAIN LOGIN");
         }
-        return Session.getInstance(p);
+        Session session = Session.getInstance(p);
+        try {
+            session.setProvider(new Provider(Provider.Type.TRANSPORT, "smtp", SmtpUtf8Transport.class.getName(),
+                    "Outbox Relay", "1"));
+        } catch (NoSuchProviderException e) {
+            throw new IllegalStateException(e);
+        }
+        return session;
     }
 }

@@ -1,5 +1,7 @@
 package org.outboxrelay.job;
 
+import java.io.UnsupportedEncodingException;
+import java.net.IDN;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -7,7 +9,11 @@ import java.util.Locale;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
-/** Strict parsing of RFC 5322 addresses ("jane@example.com" or "Jane Doe <jane@example.com>"). */
+/**
+ * Strict parsing of RFC 5322 addresses ("jane@example.com" or "Jane Doe <jane@example.com>"). International
+ * addresses are accepted: a non-ASCII domain must be a valid IDN (it is sent as ASCII, {@link #withAsciiDomain});
+ * a non-ASCII local part can only be sent to a server that offers SMTPUTF8.
+ */
 public final class Addresses {
 
     private Addresses() {
@@ -22,6 +28,7 @@ public final class Addresses {
         for (InternetAddress a : InternetAddress.parseHeader(value, true)) {
             a.validate();
             requireDomain(a);
+            asciiDomain(a.getAddress());
             out.add(a);
         }
         return out;
@@ -40,6 +47,51 @@ public final class Addresses {
     public static String domainOf(InternetAddress a) {
         String addr = a.getAddress();
         return addr.substring(addr.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+    }
+
+    /** The address with its domain in ASCII (bücher.de becomes xn--bcher-kva.de); the display name is kept. */
+    public static InternetAddress withAsciiDomain(InternetAddress a) throws AddressException {
+        String address = a.getAddress();
+        int at = address.lastIndexOf('@');
+        String ascii = at < 0 ? address : address.substring(0, at + 1) + asciiDomain(address);
+        InternetAddress out = new InternetAddress();
+        out.setAddress(ascii);
+        if (a.getPersonal() != null) {
+            try {
+                out.setPersonal(a.getPersonal(), "UTF-8"); // RFC 2047 encoded where it is not ASCII
+            } catch (UnsupportedEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
+
+    /** True when the address's local part is not ASCII: it can only be sent with SMTPUTF8 (RFC 6531). */
+    public static boolean needsSmtpUtf8(InternetAddress a) {
+        String address = a.getAddress();
+        int at = address.lastIndexOf('@');
+        return !isAscii(at < 0 ? address : address.substring(0, at));
+    }
+
+    public static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String asciiDomain(String address) throws AddressException {
+        String domain = address.substring(address.lastIndexOf('@') + 1);
+        if (isAscii(domain)) {
+            return domain;
+        }
+        try {
+            return IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
+        } catch (IllegalArgumentException e) {
+            throw new AddressException("the domain is not a valid international domain name", address);
+        }
     }
 
     private static void requireDomain(InternetAddress a) throws AddressException {

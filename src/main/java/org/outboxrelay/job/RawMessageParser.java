@@ -17,7 +17,14 @@ import jakarta.mail.internet.MimeMessage;
  */
 public class RawMessageParser {
 
-    private static final Session SESSION = Session.getInstance(new Properties());
+    /** Headers in UTF-8 (RFC 6532) are read as such, so that international addresses come out right. */
+    private static final Session SESSION = Session.getInstance(utf8());
+
+    private static Properties utf8() {
+        Properties p = new Properties();
+        p.put("mail.mime.allowutf8", "true");
+        return p;
+    }
 
     public RawMessage parse(byte[] bytes) throws InvalidJobException {
         if (bytes == null || bytes.length == 0) {

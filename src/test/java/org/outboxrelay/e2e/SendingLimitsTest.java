@@ -82,7 +82,9 @@ class SendingLimitsTest {
         relay.sendJson("{\"from\": \"ceo@example.com\", \"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\"}",
                 Map.of("jobId", "spoof"));
         JsonNode failed = relay.awaitEvent(TestRelay.status("spoof", "failed"));
-        assertTrue(failed.path("reason").asText().contains("From ceo@example.com is not allowed"), failed.toString());
+        assertTrue(failed.path("reason").asText().contains("is not allowed"), failed.toString());
+        assertTrue(relay.deadLetters().get(0).getStringProperty("failureReason")
+                .startsWith("From ceo@example.com is not allowed: the account sends as relay@example.com"));
         assertEquals(0, smtp.connectionCount());
     }
 

@@ -1,0 +1,2 @@
+--
+Example Shop, 1 Market Street, Springfield

@@ -1,0 +1,2 @@
+--
+Example Shop, Marktgasse 1, Bern

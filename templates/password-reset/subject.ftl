@@ -1,0 +1,1 @@
+Reset your Example Shop password

@@ -1,0 +1,1 @@
+Willkommen bei Example Shop, ${name}!
