@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -43,7 +45,15 @@ import org.outboxrelay.ingest.OutboxArchive;
 import org.outboxrelay.ingest.OutboxFileParser;
 import org.outboxrelay.job.MailJobParser;
 import org.outboxrelay.job.RawMessageParser;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.outboxrelay.observe.AuditTrail;
+import org.outboxrelay.observe.QueueDepths;
+import org.outboxrelay.observe.QueueTools;
+import org.outboxrelay.observe.RelayHealthChecks;
+import org.outboxrelay.observe.RelayMetrics;
+import org.outboxrelay.observe.ThrottleWaitTimer;
 import org.outboxrelay.provider.CaptureSmtpServer;
 import org.outboxrelay.provider.OAuthAccessTokens;
 import org.outboxrelay.provider.OAuthClient;
@@ -148,6 +158,7 @@ public class RelayConfiguration implements CamelConfiguration {
 
         // broker: started here so that the JMS routes find it running
         ConnectionFactory connectionFactory;
+        EmbeddedBroker embeddedBroker = null;
         if (brokerSettings.external()) {
             connectionFactory = new ActiveMQConnectionFactory(brokerSettings.url(), brokerSettings.user(),
                     brokerSettings.password());
@@ -156,6 +167,7 @@ public class RelayConfiguration implements CamelConfiguration {
             EmbeddedBroker broker = new EmbeddedBroker(brokerSettings);
             startNow(context, broker);
             context.getRegistry().bind("embeddedBroker", broker);
+            embeddedBroker = broker;
             connectionFactory = broker.secured()
                     ? new ActiveMQConnectionFactory(broker.inVmUrl(), brokerSettings.user(), brokerSettings.password())
                     : new ActiveMQConnectionFactory(broker.inVmUrl());
@@ -181,13 +193,20 @@ public class RelayConfiguration implements CamelConfiguration {
                 smtp.maxConnections(), smtp.messagesPerConnection(), smtp.idleTimeout(), Duration.ofMinutes(5));
         context.addService(new Closer("SMTP connections", pool::close), true);
 
+        // metrics: the relay's meters join the registry camel-micrometer-prometheus serves at /observe/metrics
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        RelayMetrics metrics = new RelayMetrics(meters, clock);
+        bind(context, "relayMetrics", metrics);
+        context.getCamelContextExtension().addInterceptStrategy(new ThrottleWaitTimer(metrics));
+
         AttachmentFiles attachmentFiles = new AttachmentFiles(settings.get("relay.attachments.dir")
                 .map(Path::of).orElse(null));
         bind(context, "relaySettings", smtp);
         bind(context, "jobStore", store);
         bind(context, "jobReader", new JobReader(new MailJobParser(), new RawMessageParser(), maxBytes, clock));
-        bind(context, "jobLedger", new JobLedger(store, admission, clock));
-        bind(context, "jobIntake", new JobIntake(admission));
+        bind(context, "jobLedger", new JobLedger(store, admission, clock, metrics));
+        bind(context, "jobIntake", new JobIntake(admission, metrics));
         bind(context, "jobMessages", new JobMessages(clock));
         bind(context, "deliveryEvents", new DeliveryEvents(clock));
         bind(context, "outboxFileParser", new OutboxFileParser(maxBytes, clock));
@@ -201,6 +220,29 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "recipientBatches", new RecipientBatches(store, recipientsPerMessage, refuseOverLimit));
         bind(context, "dailyRecipientBudget", new DailyRecipientBudget(new JdbcRecipientBudget(database.dataSource()),
                 recipientsPerDay, clock));
+        metrics.gauge("outbox.relay.smtp.connections.open", "SMTP connections open (in use or idle)", null,
+                pool::openCount);
+        metrics.functionCounter("outbox.relay.smtp.connections.opened", "SMTP connections opened",
+                pool::openedCount);
+        QueueDepths depths = new QueueDepths(embeddedBroker, new QueueTools(connectionFactory, brokerSettings.user(),
+                brokerSettings.password(), clock));
+        for (String queue : List.of(EmbeddedBroker.JOBS, EmbeddedBroker.DEAD)) {
+            metrics.gauge("outbox.relay.queue.messages", "Messages in a queue (deferred jobs included)", null,
+                    () -> depths.depth(queue), "queue", queue);
+        }
+        metrics.gauge("outbox.relay.queue.oldest.job.age", "Age of the oldest job still waiting (queued or deferred)",
+                "seconds", () -> {
+                    Instant inStore = store.oldestWaiting().orElse(null);
+                    Instant onQueue = depths.oldestWaiting(EmbeddedBroker.JOBS);
+                    Instant oldest = inStore == null ? onQueue
+                            : onQueue == null || inStore.isBefore(onQueue) ? inStore : onQueue;
+                    return RelayMetrics.secondsSince(oldest, clock);
+                });
+        EmbeddedBroker brokerForHealth = embeddedBroker;
+        ConnectionFactory factoryForHealth = connectionFactory;
+        bind(context, "brokerHealth", new RelayHealthChecks.Broker(() -> brokerProblem(brokerForHealth, factoryForHealth,
+                brokerSettings)));
+
         AuditTrail audit = new AuditTrail(dataDir.resolve("log"), settings.bool("relay.audit.include-addresses", false),
                 settings.string("relay.audit.max-file-size", "50MB"), settings.integer("relay.audit.max-files", 10, 1, 1000),
                 clock);
@@ -209,10 +251,30 @@ public class RelayConfiguration implements CamelConfiguration {
         AccountPause accountPause = new AccountPause(clock, pauseInitial, pauseMax);
         context.addService(accountPause, true);
         bind(context, "accountPause", accountPause);
+        metrics.gauge("outbox.relay.account.paused", "1 while the account is paused", null,
+                () -> accountPause.status().paused() ? 1 : 0);
+
+        // readiness (camel-health picks up the HealthCheck beans of the registry)
+        bind(context, "smtpHealth", new RelayHealthChecks.Smtp(pool,
+                settings.duration("relay.health.smtp-probe-interval", Duration.ofSeconds(30)), clock));
+        bind(context, "accountHealth", new RelayHealthChecks.Account(accountPause));
         bind(context, "jobRetention", new JobRetention(store, retention, clock));
 
         if (settings.bool("relay.routes.reload", true)) {
             context.addService(new SafeRouteReloadStrategy(settings.path("relay.routes.dir", "routes"), 300), true);
+        }
+    }
+
+    /** Null while the broker works, else why not (for readiness). */
+    private static String brokerProblem(EmbeddedBroker embedded, ConnectionFactory cf, BrokerSettings settings) {
+        if (embedded != null) {
+            return embedded.server().isActive() ? null : "the embedded broker is not running";
+        }
+        try (jakarta.jms.Connection c = settings.user() == null ? cf.createConnection()
+                : cf.createConnection(settings.user(), settings.password())) {
+            return null;
+        } catch (Exception e) {
+            return "cannot connect to the broker " + settings.url() + ": " + e.getMessage();
         }
     }
 

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
+import org.outboxrelay.job.Channel;
 import org.outboxrelay.job.QueuedJob;
+import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.JobAdmission;
 import org.outboxrelay.state.JobStateStore;
 import org.slf4j.Logger;
@@ -31,10 +33,13 @@ public class JobLedger {
     private final JobAdmission admission;
     private final Clock clock;
 
-    public JobLedger(JobStateStore store, JobAdmission admission, Clock clock) {
+    private final RelayMetrics metrics;
+
+    public JobLedger(JobStateStore store, JobAdmission admission, Clock clock, RelayMetrics metrics) {
         this.store = store;
         this.admission = admission;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Marks the job a duplicate when a job with its id was already sent, or another copy of it is queued. */
@@ -42,6 +47,8 @@ public class JobLedger {
         JobAdmission.Decision d = admission.admitForDelivery(job.getId(), job.getChannel().id(), job.getAdmission());
         if (!d.admitted()) {
             job.markDuplicate(d.existing().id());
+        } else if (d.fresh() && job.getChannel() == Channel.JMS && metrics != null) {
+            metrics.received(Channel.JMS.id()); // outbox and http jobs were counted at their door
         }
     }
 

@@ -1,6 +1,7 @@
 package org.outboxrelay.delivery;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.mail.MessagingException;
@@ -29,6 +30,9 @@ public class SmtpConnectionPool implements AutoCloseable {
 
     private final GenericObjectPool<SmtpConnection> pool;
     private final AtomicLong opened = new AtomicLong();
+    private volatile Instant lastConnected;
+    private volatile Instant lastFailed;
+    private volatile String lastFailure;
 
     public SmtpConnectionPool(Session session, String host, int port, SmtpCredentials credentials,
             int maxConnections, int messagesPerConnection, Duration idleTimeout, Duration maxWait) {
@@ -72,6 +76,28 @@ public class SmtpConnectionPool implements AutoCloseable {
         } catch (Exception e) {
             LOG.debug("Closing a failed SMTP connection: {}", e.getMessage());
         }
+    }
+
+    /** Whether the last attempt to open a connection worked, and why not. */
+    public record ConnectState(boolean ok, Instant at, String failure) {
+    }
+
+    /** The outcome of the latest connection attempt (null before the first one). */
+    public ConnectState lastConnect() {
+        Instant ok = lastConnected;
+        Instant failed = lastFailed;
+        if (ok == null && failed == null) {
+            return null;
+        }
+        if (failed != null && (ok == null || failed.isAfter(ok))) {
+            return new ConnectState(false, failed, lastFailure);
+        }
+        return new ConnectState(true, ok, null);
+    }
+
+    /** Opens (or reuses) a connection and gives it back: a health probe. */
+    public void probe() throws MessagingException {
+        release(borrow());
     }
 
     /** Connections opened since start. */
@@ -131,8 +157,16 @@ public class SmtpConnectionPool implements AutoCloseable {
         @Override
         public SmtpConnection create() throws MessagingException {
             SMTPTransport transport = (SMTPTransport) session.getTransport("smtp");
-            transport.connect(host, port, credentials.username(), credentials.secret());
+            try {
+                transport.connect(host, port, credentials.username(), credentials.secret());
+            } catch (MessagingException | RuntimeException e) {
+                lastFailed = Instant.now();
+                lastFailure = host + ":" + port + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                        : e.getMessage().trim());
+                throw e;
+            }
             opened.incrementAndGet();
+            lastConnected = Instant.now();
             LOG.debug("Opened SMTP connection to {}:{}", host, port);
             return new SmtpConnection(transport);
         }

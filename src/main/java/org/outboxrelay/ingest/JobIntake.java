@@ -4,6 +4,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.outboxrelay.delivery.JobMessages;
 import org.outboxrelay.job.QueuedJob;
+import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.JobAdmission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +18,11 @@ public class JobIntake {
     private static final Logger LOG = LoggerFactory.getLogger("org.outboxrelay.jobs");
 
     private final JobAdmission admission;
+    private final RelayMetrics metrics;
 
-    public JobIntake(JobAdmission admission) {
+    public JobIntake(JobAdmission admission, RelayMetrics metrics) {
         this.admission = admission;
+        this.metrics = metrics;
     }
 
     /** Admits the job, or marks it a duplicate of an earlier job with the same id. */
@@ -28,6 +31,8 @@ public class JobIntake {
         if (!d.admitted()) {
             job.markDuplicate(d.existing().id());
             LOG.info("Duplicate {}: a job with this id is already {}; not queued again", job, d.existing().id());
+        } else if (d.fresh() && metrics != null) {
+            metrics.received(job.getChannel().id());
         }
     }
 

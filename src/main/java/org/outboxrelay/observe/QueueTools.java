@@ -102,6 +102,11 @@ public class QueueTools {
         return Instant.ofEpochMilli(at);
     }
 
+    /** Messages in the queue, deferred ones included (from the broker's management). */
+    public long messageCount(String queue) throws Exception {
+        return ((Number) manage(queue, "getMessageCount")).longValue();
+    }
+
     public List<DeadLetter> deadLetters() throws JMSException {
         List<DeadLetter> out = new ArrayList<>();
         try (Connection c = connect()) {

@@ -63,6 +63,7 @@ public class JdbcJobStateStore implements JobStateStore {
                     + " updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
             s.execute("ALTER TABLE mail_job ADD COLUMN IF NOT EXISTS sent_recipients CLOB");
             s.execute("CREATE INDEX IF NOT EXISTS mail_job_updated ON mail_job(updated_at)");
+            s.execute("CREATE INDEX IF NOT EXISTS mail_job_waiting ON mail_job(status, created_at)");
         } catch (SQLException e) {
             throw new StateStoreException("cannot create the job table", e);
         }
@@ -207,6 +208,18 @@ public class JdbcJobStateStore implements JobStateStore {
                 return false;
             }
             throw new StateStoreException("cannot record job " + id, e);
+        }
+    }
+
+    @Override
+    public Optional<Instant> oldestWaiting() {
+        String sql = "SELECT MIN(created_at) FROM mail_job WHERE status IN ('QUEUED', 'DEFERRED')";
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql);
+                ResultSet r = p.executeQuery()) {
+            Timestamp t = r.next() ? r.getTimestamp(1) : null;
+            return Optional.ofNullable(t).map(Timestamp::toInstant);
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the job store", e);
         }
     }
 

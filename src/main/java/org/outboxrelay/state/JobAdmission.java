@@ -21,15 +21,22 @@ public class JobAdmission {
         this.clock = clock;
     }
 
-    /** The outcome: admitted, or a duplicate of a job in the given status. */
-    public record Decision(boolean admitted, JobStatus existing) {
+    /**
+     * The outcome: admitted (and whether it is new to the relay, or a copy seen before, e.g. redelivered after a
+     * crash), or a duplicate of a job in the given status.
+     */
+    public record Decision(boolean admitted, JobStatus existing, boolean fresh) {
 
-        static Decision admit() {
-            return new Decision(true, null);
+        static Decision admitFresh() {
+            return new Decision(true, null, true);
+        }
+
+        static Decision admitAgain() {
+            return new Decision(true, null, false);
         }
 
         static Decision duplicateOf(JobStatus status) {
-            return new Decision(false, status);
+            return new Decision(false, status, false);
         }
     }
 
@@ -37,7 +44,7 @@ public class JobAdmission {
     public Decision admitNew(String id, String channel, String token) {
         for (int tries = 0; tries < 3; tries++) {
             if (store.insertQueued(id, channel, token, clock.instant())) {
-                return Decision.admit();
+                return Decision.admitFresh();
             }
             Optional<JobRecord> existing = store.find(id);
             if (existing.isEmpty()) {
@@ -48,7 +55,7 @@ public class JobAdmission {
                 return Decision.duplicateOf(r.status());
             }
             if (store.readmit(id, channel, token, JobStatus.FAILED, clock.instant())) {
-                return Decision.admit();
+                return Decision.admitFresh();
             }
         }
         throw new IllegalStateException("job " + id + " changed while being admitted; try again");
@@ -63,7 +70,7 @@ public class JobAdmission {
             Optional<JobRecord> existing = store.find(id);
             if (existing.isEmpty()) {
                 if (store.insertQueued(id, channel, token, clock.instant())) {
-                    return Decision.admit();
+                    return Decision.admitFresh();
                 }
                 continue;
             }
@@ -73,11 +80,11 @@ public class JobAdmission {
                     return Decision.duplicateOf(JobStatus.SENT);
                 case FAILED:
                     if (store.readmit(id, channel, token, JobStatus.FAILED, clock.instant())) {
-                        return Decision.admit();
+                        return token.equals(r.admission()) ? Decision.admitAgain() : Decision.admitFresh();
                     }
                     continue;
                 default:
-                    return token.equals(r.admission()) ? Decision.admit() : Decision.duplicateOf(r.status());
+                    return token.equals(r.admission()) ? Decision.admitAgain() : Decision.duplicateOf(r.status());
             }
         }
         throw new IllegalStateException("job " + id + " changed while being admitted; try again");

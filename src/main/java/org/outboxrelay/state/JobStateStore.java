@@ -37,6 +37,9 @@ public interface JobStateStore extends AutoCloseable {
     /** Records a job that failed before it was admitted (it was invalid); false if the id is already known. */
     boolean insertFailed(String id, String channel, String admission, int attempts, String reason, Instant at);
 
+    /** When the oldest job still waiting (queued or deferred) was accepted. */
+    Optional<Instant> oldestWaiting();
+
     /** Forgets jobs last changed before the cutoff; returns how many. */
     int deleteUpdatedBefore(Instant cutoff);
 

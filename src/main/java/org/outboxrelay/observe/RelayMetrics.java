@@ -1,0 +1,137 @@
+package org.outboxrelay.observe;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.camel.Exchange;
+import org.outboxrelay.delivery.DeliveryFailure;
+import org.outboxrelay.delivery.FailureKind;
+import org.outboxrelay.job.QueuedJob;
+
+/**
+ * The relay's own Prometheus metrics ({@code outbox_relay_*}), in the registry that camel-micrometer-prometheus
+ * scrapes at /observe/metrics. They belong to the relay, not to a route, so they survive a live route reload.
+ */
+public class RelayMetrics {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Timer latency;
+    private final Timer throttleWait;
+
+    public RelayMetrics(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        this.latency = Timer.builder("outbox.relay.delivery.latency")
+                .description("From submission of a job to the SMTP server's acceptance")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofDays(2))
+                .register(registry);
+        this.throttleWait = Timer.builder("outbox.relay.throttle.wait")
+                .description("Time messages waited in the throttle for relay.limits.messages-per-minute")
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A job accepted by the relay (outbox, http, or first seen on mail.jobs for jms). */
+    public void received(String channel) {
+        Counter.builder("outbox.relay.jobs.received").description("Jobs accepted, by channel")
+                .tag("channel", channel).register(registry).increment();
+    }
+
+    /** Counts the outcome event in the body (sent, deferred, failed, duplicate) and its SMTP reply. */
+    public void outcome(Exchange exchange) throws Exception {
+        JsonNode event = JSON.readTree(exchange.getMessage().getBody(String.class));
+        String status = event.path("status").asText();
+        String channel = event.path("channel").asText("unknown");
+        DeliveryFailure failure = exchange.getProperty("failure", DeliveryFailure.class);
+        switch (status) {
+            case "sent" -> {
+                Counter.builder("outbox.relay.jobs.sent").description("Jobs an SMTP server accepted")
+                        .tag("channel", channel).register(registry).increment();
+                QueuedJob job = exchange.getProperty("job", QueuedJob.class);
+                if (job != null) {
+                    latency.record(Duration.between(job.getSubmittedAt(), clock.instant()));
+                }
+            }
+            case "deferred" -> Counter.builder("outbox.relay.jobs.deferred")
+                    .description("Delivery attempts deferred, by reason class (transient or account)")
+                    .tag("channel", channel)
+                    .tag("reason", failure != null && failure.kind() == FailureKind.ACCOUNT ? "account" : "transient")
+                    .register(registry).increment();
+            case "failed" -> Counter.builder("outbox.relay.jobs.failed")
+                    .description("Jobs that failed permanently, by reason class")
+                    .tag("channel", channel).tag("reason", reasonClass(failure))
+                    .register(registry).increment();
+            case "duplicate" -> Counter.builder("outbox.relay.jobs.duplicate")
+                    .description("Jobs not sent because their id was already sent or queued")
+                    .tag("channel", channel).register(registry).increment();
+            default -> {
+            }
+        }
+        String reply = event.path("smtpReply").asText("");
+        if (reply.length() >= 3 && Character.isDigit(reply.charAt(0))) {
+            Counter.builder("outbox.relay.smtp.replies").description("SMTP replies to delivery attempts, by code")
+                    .tag("code", reply.substring(0, 3)).register(registry).increment();
+        }
+    }
+
+    /** invalid, policy, template, refused (5xx), expired (gave up), or other. */
+    static String reasonClass(DeliveryFailure failure) {
+        if (failure == null || failure.reason() == null) {
+            return "other";
+        }
+        String r = failure.reason();
+        if (r.startsWith("invalid job") || r.startsWith("duplicate")) {
+            return r.startsWith("duplicate") ? "duplicate" : "invalid";
+        }
+        if (r.startsWith("gave up")) {
+            return "expired";
+        }
+        if (r.startsWith("template")) {
+            return "template";
+        }
+        if (r.contains("is not allowed") || r.contains("relay.limits.") || r.contains("SMTPUTF8")) {
+            return "policy";
+        }
+        if (failure.code() >= 500) {
+            return "refused";
+        }
+        return "other";
+    }
+
+    public void throttleWaited(long nanos) {
+        throttleWait.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A gauge read at scrape time. */
+    public void gauge(String name, String description, String unit, Supplier<Number> value, String... tags) {
+        Gauge.builder(name, value).description(description).baseUnit(unit).tags(tags).strongReference(true)
+                .register(registry);
+    }
+
+    /** A counter whose value is kept elsewhere (a pool's count of opened connections, say). */
+    public void functionCounter(String name, String description, Supplier<Number> value) {
+        FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
+    }
+
+    public static double secondsSince(Instant at, Clock clock) {
+        return at == null ? 0 : Math.max(0, Duration.between(at, clock.instant()).toMillis() / 1000.0);
+    }
+}
