@@ -172,6 +172,8 @@ public class RelayConfiguration implements CamelConfiguration {
                     ? new ActiveMQConnectionFactory(broker.inVmUrl(), brokerSettings.user(), brokerSettings.password())
                     : new ActiveMQConnectionFactory(broker.inVmUrl());
         }
+        // the queues and the topic never change: look each up once, not on every send
+        ((ActiveMQConnectionFactory) connectionFactory).setCacheDestinations(true);
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
         caching.setSessionCacheSize(consumers + 8);
         context.addService(new Closer("JMS connections", caching::destroy), true);
@@ -217,7 +219,7 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "smtpSender", new SmtpSender(session, pool, smtp.host(), smtp.port()));
         bind(context, "smtpReplyClassifier", new SmtpReplyClassifier());
         bind(context, "retryPolicy", retryPolicy);
-        bind(context, "recipientBatches", new RecipientBatches(store, recipientsPerMessage, refuseOverLimit));
+        bind(context, "recipientBatches", new RecipientBatches(recipientsPerMessage, refuseOverLimit));
         bind(context, "dailyRecipientBudget", new DailyRecipientBudget(new JdbcRecipientBudget(database.dataSource()),
                 recipientsPerDay, clock));
         metrics.gauge("outbox.relay.smtp.connections.open", "SMTP connections open (in use or idle)", null,

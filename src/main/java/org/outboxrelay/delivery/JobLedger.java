@@ -45,6 +45,9 @@ public class JobLedger {
     /** Marks the job a duplicate when a job with its id was already sent, or another copy of it is queued. */
     public void admit(@ExchangeProperty("job") QueuedJob job) {
         JobAdmission.Decision d = admission.admitForDelivery(job.getId(), job.getChannel().id(), job.getAdmission());
+        if (d.admitted()) {
+            job.setAlreadySentTo(d.sentRecipients());
+        }
         if (!d.admitted()) {
             job.markDuplicate(d.existing().id());
         } else if (d.fresh() && job.getChannel() == Channel.JMS && metrics != null) {
@@ -65,7 +68,10 @@ public class JobLedger {
             }
             result = new SendResult(all, List.of(), List.of(), 250, "250 (reply not recorded)");
         }
-        store.addSentRecipients(job.getId(), job.getAdmission(), result.accepted(), clock.instant());
+        if (job.getMessageCount() > 1) {
+            // one of several messages: remember at once who got it, so a later failure does not resend it
+            store.addSentRecipients(job.getId(), job.getAdmission(), result.accepted(), clock.instant());
+        }
         job.addPartResult(result);
         job.setReservedRecipients(0);
     }
@@ -75,17 +81,32 @@ public class JobLedger {
         List<SendResult> parts = job.getPartResults().stream().map(SendResult.class::cast).toList();
         SendResult result = SendResult.combine(parts, "250 (every recipient had it already)");
         if (result.hasDeferred()) {
+            if (job.getMessageCount() == 1) {
+                store.addSentRecipients(job.getId(), job.getAdmission(), result.accepted(), clock.instant());
+            }
             store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), null, result.reply(),
                     result.deferred().size() + " recipient(s) deferred", clock.instant());
         } else {
             store.markSent(job.getId(), job.getAdmission(), job.getAttempt(), job.getMessageId(), result.reply(),
-                    result.accepted().size(), refusedJson(result), clock.instant());
+                    result.accepted().size(), refusedJson(result), sentTo(job, result), clock.instant());
         }
         LOG.info("Sent {} {} to {} recipient(s){}{}{}: {}", job, job.getMessageId(), result.accepted().size(),
                 parts.size() > 1 ? " in " + parts.size() + " messages" : "",
                 result.refused().isEmpty() ? "" : ", " + result.refused().size() + " refused",
                 result.deferred().isEmpty() ? "" : ", " + result.deferred().size() + " deferred", result.reply());
         return result;
+    }
+
+    /** Everyone who has the message now: earlier attempts and this one. */
+    private static List<String> sentTo(QueuedJob job, SendResult result) {
+        List<String> all = new ArrayList<>(job.getAlreadySentTo());
+        for (String a : result.accepted()) {
+            String lower = a.toLowerCase(java.util.Locale.ROOT);
+            if (!all.contains(lower)) {
+                all.add(lower);
+            }
+        }
+        return all;
     }
 
     /** The recipients the server only deferred (4xx), as a transient failure of the job: they are tried again. */

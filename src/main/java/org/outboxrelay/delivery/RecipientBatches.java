@@ -11,29 +11,25 @@ import jakarta.mail.internet.InternetAddress;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.outboxrelay.job.QueuedJob;
-import org.outboxrelay.state.JobRecord;
-import org.outboxrelay.state.JobStateStore;
 
 /**
  * The messages one job becomes: its recipients minus those an SMTP server already accepted in an earlier
- * attempt (so a retry never sends twice), in groups of at most relay.limits.recipients-per-message. With
+ * attempt (known from the job store at admission, so a retry never sends twice), in groups of at most relay.limits.recipients-per-message. With
  * relay.limits.over-recipient-limit=refuse, a job with too many recipients fails instead of being split.
  */
 public class RecipientBatches {
 
-    private final JobStateStore store;
     private final int perMessage;
     private final boolean refuse;
 
-    public RecipientBatches(JobStateStore store, int perMessage, boolean refuse) {
-        this.store = store;
+    public RecipientBatches(int perMessage, boolean refuse) {
         this.perMessage = perMessage;
         this.refuse = refuse;
     }
 
     public List<OutgoingMessage> split(@Body OutgoingMessage message, @ExchangeProperty("job") QueuedJob job)
             throws Exception {
-        Set<String> done = store.find(job.getId()).map(JobRecord::sentRecipients).orElse(List.of()).stream()
+        Set<String> done = job.getAlreadySentTo().stream()
                 .map(a -> a.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         List<InternetAddress> all = message.getEnvelopeRecipients();
         List<InternetAddress> remaining = all.stream()
@@ -44,6 +40,7 @@ public class RecipientBatches {
                     + " relay.limits.over-recipient-limit=split to send it as several messages");
         }
         if (remaining.size() == all.size() && (perMessage <= 0 || all.size() <= perMessage)) {
+            job.setMessageCount(1);
             return List.of(message); // the usual case: one message, as built
         }
         int size = perMessage <= 0 ? Math.max(1, remaining.size()) : perMessage;
@@ -51,6 +48,7 @@ public class RecipientBatches {
         for (int from = 0; from < remaining.size(); from += size) {
             parts.add(new OutgoingMessage(message, remaining.subList(from, Math.min(remaining.size(), from + size))));
         }
+        job.setMessageCount(parts.size());
         return parts;
     }
 }

@@ -27,6 +27,8 @@ public class QueuedJob {
     private String duplicateOf;
     private final List<Object> partResults = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int reservedRecipients;
+    private List<String> alreadySentTo = List.of();
+    private int messageCount = 1;
 
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, int previousAttempts,
             Instant submittedAt, String outboxFile, String admission) {
@@ -141,6 +143,24 @@ public class QueuedJob {
 
     public void addPartResult(Object result) {
         partResults.add(result);
+    }
+
+    /** Recipients an SMTP server accepted in earlier attempts (known since admission). */
+    public List<String> getAlreadySentTo() {
+        return alreadySentTo;
+    }
+
+    public void setAlreadySentTo(List<String> alreadySentTo) {
+        this.alreadySentTo = alreadySentTo == null ? List.of() : List.copyOf(alreadySentTo);
+    }
+
+    /** How many messages this attempt sends (more than one when the recipients are split). */
+    public int getMessageCount() {
+        return messageCount;
+    }
+
+    public void setMessageCount(int messageCount) {
+        this.messageCount = messageCount;
     }
 
     /** Recipients taken from the daily budget for the message being sent, not yet confirmed or given back. */

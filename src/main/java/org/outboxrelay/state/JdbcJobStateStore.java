@@ -121,11 +121,16 @@ public class JdbcJobStateStore implements JobStateStore {
 
     @Override
     public boolean markSent(String id, String admission, int attempts, String messageId, String smtpReply,
-            int accepted, String refusedJson, Instant at) {
-        return update("UPDATE mail_job SET status = 'SENT', attempts = ?, message_id = ?, smtp_reply = ?,"
-                + " accepted = ?, refused = ?, next_attempt_at = NULL, reason = NULL, updated_at = ?"
-                + " WHERE id = ? AND admission = ?",
-                attempts, messageId, smtpReply, accepted, refusedJson, ts(at), id, admission) == 1;
+            int accepted, String refusedJson, List<String> sentRecipients, Instant at) {
+        try {
+            return update("UPDATE mail_job SET status = 'SENT', attempts = ?, message_id = ?, smtp_reply = ?,"
+                    + " accepted = ?, refused = ?, sent_recipients = ?, next_attempt_at = NULL, reason = NULL,"
+                    + " updated_at = ? WHERE id = ? AND admission = ?",
+                    attempts, messageId, smtpReply, accepted, refusedJson, JSON.writeValueAsString(sentRecipients),
+                    ts(at), id, admission) == 1;
+        } catch (JsonProcessingException e) {
+            throw new StateStoreException("cannot record job " + id, e);
+        }
     }
 
     @Override

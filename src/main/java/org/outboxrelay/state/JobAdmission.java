@@ -1,6 +1,7 @@
 package org.outboxrelay.state;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,18 +26,18 @@ public class JobAdmission {
      * The outcome: admitted (and whether it is new to the relay, or a copy seen before, e.g. redelivered after a
      * crash), or a duplicate of a job in the given status.
      */
-    public record Decision(boolean admitted, JobStatus existing, boolean fresh) {
+    public record Decision(boolean admitted, JobStatus existing, boolean fresh, List<String> sentRecipients) {
 
         static Decision admitFresh() {
-            return new Decision(true, null, true);
+            return new Decision(true, null, true, List.of());
         }
 
-        static Decision admitAgain() {
-            return new Decision(true, null, false);
+        static Decision admitAgain(JobRecord r) {
+            return new Decision(true, null, false, r.sentRecipients());
         }
 
         static Decision duplicateOf(JobStatus status) {
-            return new Decision(false, status, false);
+            return new Decision(false, status, false, List.of());
         }
     }
 
@@ -80,11 +81,11 @@ public class JobAdmission {
                     return Decision.duplicateOf(JobStatus.SENT);
                 case FAILED:
                     if (store.readmit(id, channel, token, JobStatus.FAILED, clock.instant())) {
-                        return token.equals(r.admission()) ? Decision.admitAgain() : Decision.admitFresh();
+                        return token.equals(r.admission()) ? Decision.admitAgain(r) : Decision.admitFresh();
                     }
                     continue;
                 default:
-                    return token.equals(r.admission()) ? Decision.admitAgain() : Decision.duplicateOf(r.status());
+                    return token.equals(r.admission()) ? Decision.admitAgain(r) : Decision.duplicateOf(r.status());
             }
         }
         throw new IllegalStateException("job " + id + " changed while being admitted; try again");

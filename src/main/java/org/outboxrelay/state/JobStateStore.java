@@ -26,7 +26,7 @@ public interface JobStateStore extends AutoCloseable {
             String reason, Instant at);
 
     boolean markSent(String id, String admission, int attempts, String messageId, String smtpReply, int accepted,
-            String refusedJson, Instant at);
+            String refusedJson, List<String> sentRecipients, Instant at);
 
     /** Remembers recipients the SMTP server accepted, so that no later attempt sends to them again. */
     boolean addSentRecipients(String id, String admission, List<String> recipients, Instant at);

@@ -28,6 +28,7 @@ import org.outboxrelay.testing.TestSmtpServer;
  *   bench/run DeliveryBenchmark --channel jms --jobs 5000
  *   bench/run DeliveryBenchmark --channel jms --jobs 5000 --tls
  *   bench/run DeliveryBenchmark --channel outbox --jobs 5000
+ *   bench/run DeliveryBenchmark --jobs 5000 --jvm -XX:StartFlightRecording=filename=/tmp/relay.jfr   (profile)
  * </pre>
  *
  * The broker journal is persistent and synced as in production; the sink is in this JVM on loopback.
@@ -39,8 +40,10 @@ public final class DeliveryBenchmark {
         int jobs = 2000;
         boolean tls = false;
         int consumers = 4;
+        List<String> jvm = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--jvm" -> jvm.add(args[++i]);
                 case "--channel" -> channel = args[++i];
                 case "--jobs" -> jobs = Integer.parseInt(args[++i]);
                 case "--tls" -> tls = true;
@@ -55,7 +58,7 @@ public final class DeliveryBenchmark {
             sinkBuilder.starttls(true).login("bench", "bench-pw");
         }
         try (TestSmtpServer sink = sinkBuilder.start();
-                RelayProcess relay = new RelayProcess(home).jvmArgs()) {
+                RelayProcess relay = new RelayProcess(home).jvmArgs(jvm.toArray(new String[0]))) {
             relay.with("relay.provider", "smtp").with("relay.smtp.host", tls ? "localhost" : "127.0.0.1")
                     .with("relay.smtp.port", String.valueOf(sink.port()))
                     .with("relay.smtp.security", tls ? "starttls" : "none")

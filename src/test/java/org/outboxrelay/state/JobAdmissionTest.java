@@ -48,7 +48,7 @@ class JobAdmissionTest {
         assertTrue(admission.admitForDelivery("j", "jms", "jms:1").admitted(), "first sight admits");
         assertTrue(admission.admitForDelivery("j", "jms", "jms:1").admitted(), "redelivery of the same copy");
         assertFalse(admission.admitForDelivery("j", "jms", "jms:2").admitted(), "another copy");
-        store.markSent("j", "jms:1", 1, "<m@x>", "250 ok", 1, null, Instant.now());
+        store.markSent("j", "jms:1", 1, "<m@x>", "250 ok", 1, null, java.util.List.of("a@example.com"), Instant.now());
         JobAdmission.Decision sent = admission.admitForDelivery("j", "jms", "jms:1");
         assertFalse(sent.admitted(), "never twice once sent");
         assertEquals(JobStatus.SENT, sent.existing());
@@ -65,13 +65,14 @@ class JobAdmissionTest {
     @Test
     void survivesReopening() {
         admission.admitNew("p", "http", "t1");
-        store.markSent("p", "t1", 1, "<m@x>", "250 ok", 2, null, Instant.now());
+        store.markSent("p", "t1", 1, "<m@x>", "250 ok", 2, null, java.util.List.of("a@x.org", "b@x.org"), Instant.now());
         store.close();
         store = JdbcJobStateStore.embedded(dir);
         JobRecord r = store.find("p").orElseThrow();
         assertEquals(JobStatus.SENT, r.status());
         assertEquals("<m@x>", r.messageId());
         assertEquals(2, r.accepted());
+        assertEquals(java.util.List.of("a@x.org", "b@x.org"), r.sentRecipients());
     }
 
     @Test
