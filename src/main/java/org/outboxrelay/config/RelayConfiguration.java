@@ -17,6 +17,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -35,6 +36,13 @@ import org.outboxrelay.delivery.SmtpCredentials;
 import org.outboxrelay.delivery.SmtpReplyClassifier;
 import org.outboxrelay.delivery.SmtpSender;
 import org.outboxrelay.delivery.SmtpSessions;
+import org.outboxrelay.http.ApiDescription;
+import org.outboxrelay.http.ApiGate;
+import org.outboxrelay.http.ApiProblems;
+import org.outboxrelay.http.ApiReplies;
+import org.outboxrelay.http.HttpApiSettings;
+import org.outboxrelay.http.HttpIntake;
+import org.outboxrelay.http.JobStatusView;
 import org.outboxrelay.ingest.JobIntake;
 import org.outboxrelay.ingest.OutboxArchive;
 import org.outboxrelay.ingest.OutboxFileParser;
@@ -107,6 +115,7 @@ public class RelayConfiguration implements CamelConfiguration {
         BrokerSettings brokerSettings = BrokerSettings.from(settings, dataDir);
         int consumers = settings.integer("relay.delivery.consumers", 4, 1, 200);
         Duration retention = settings.duration("relay.status.retention", Duration.ofDays(30));
+        HttpApiSettings http = HttpApiSettings.from(settings);
         settings.requireValid();
         if (smtp.auth() == SmtpAuth.XOAUTH2) {
             throw new InvalidSettingsException("relay.smtp.auth=xoauth2 is not available yet in this version");
@@ -164,8 +173,43 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "retryPolicy", retryPolicy);
         bind(context, "jobRetention", new JobRetention(store, retention, clock));
 
+        configureHttpApi(context, http, maxBytes, store, admission, clock);
+
         if (settings.bool("relay.routes.reload", true)) {
             context.addService(new SafeRouteReloadStrategy(settings.path("relay.routes.dir", "routes"), 300), true);
+        }
+    }
+
+    /**
+     * The HTTP API: camel-main's HTTP server (camel-platform-http-main, on Vert.x) set up from relay.http.* and
+     * relay.limits.max-message-bytes - users never set camel.server.* - plus the beans of
+     * routes/http-api.camel.yaml and the {@link ApiGate} in front of them. A camel-main management server
+     * (health, metrics) created after this one with the same port shares its Vert.x server.
+     */
+    private static void configureHttpApi(CamelContext context, HttpApiSettings http, long maxBytes,
+            JobStateStore store, JobAdmission admission, Clock clock) throws Exception {
+        MainHttpServer server = new MainHttpServer();
+        server.setCamelContext(context);
+        server.setHost(http.host());
+        server.setPort(http.port());
+        server.setPath("/");
+        server.setMaxBodySize(maxBytes); // a larger body is answered 413 and read no further
+        server.setFileUploadEnabled(false); // the API takes no multipart uploads: nothing lands in temp folders
+        context.addService(server, true, true); // started with the context, before the routes
+        ApiDescription description = new ApiDescription();
+        JobStatusView statusView = new JobStatusView(store);
+        bind(context, "httpIntake", new HttpIntake(admission, store, clock));
+        bind(context, "apiReplies", new ApiReplies(store, statusView));
+        bind(context, "apiProblems", new ApiProblems());
+        bind(context, "jobStatusView", statusView);
+        bind(context, "apiDescription", description);
+        context.addStartupListener(new ApiGate(http.tokens(), description, maxBytes));
+        if (http.tokens().isEmpty()) {
+            LOG.warn("HTTP API on {}:{} refuses every call (401): relay.http.tokens is empty. Set one or more long"
+                    + " random tokens, comma-separated, e.g. RELAY_HTTP_TOKENS=$(openssl rand -hex 32)",
+                    http.host(), http.port());
+        } else {
+            LOG.info("HTTP API on {}:{} under /api/v1, accepting {}", http.host(), http.port(), http.tokens());
         }
     }
 
