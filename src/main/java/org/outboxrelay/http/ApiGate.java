@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
@@ -125,7 +126,7 @@ public class ApiGate implements StartupListener {
         if (response.ended() || response.closed()) {
             return;
         }
-        boolean bodyUnread = !ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2;
+        boolean bodyUnread = hasUnreadBody(ctx.request());
         if (bodyUnread) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
         }
@@ -135,6 +136,16 @@ public class ApiGate implements StartupListener {
                         ctx.request().connection().close();
                     }
                 });
+    }
+
+    /** An HTTP/1.x request that announced a body (chunked, or a Content-Length above 0) not read to its end. */
+    private static boolean hasUnreadBody(HttpServerRequest request) {
+        if (request.isEnded() || request.version() == HttpVersion.HTTP_2) {
+            return false;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || (length != null && !length.trim().equals("0"));
     }
 
     /** {@code /api/v1/mails/{id}} as Vert.x writes it: {@code /api/v1/mails/:id}. */
