@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link BearerTokens}); the check runs before anything else, so a request without a valid token is answered
  * {@code 401} before its body is read;</li>
  * <li>a known path with a method it does not take is a {@code 405} with {@code Allow} (from the OpenAPI
- * description), any other path a {@code 404};</li>
+ * description), any other path a {@code 404}; a documented call that finds no route (the routes are being
+ * reloaded) a {@code 503};</li>
  * <li>a failure of the server itself - above all a body larger than relay.limits.max-message-bytes, which the
  * server stops reading at the limit ({@code 413}) - is answered as problem+json too, never with a stack trace.</li>
  * </ul>
@@ -68,8 +69,8 @@ public class ApiGate implements StartupListener {
         List<Map.Entry<String, Set<String>>> paths = new ArrayList<>(description.operations().entrySet());
         paths.sort(Comparator.comparing(e -> e.getKey().contains("{"))); // literal paths before templates
         for (Map.Entry<String, Set<String>> path : paths) {
-            String allow = String.join(", ", path.getValue());
-            router.route(vertxPath(path.getKey())).last().handler(ctx -> methodNotAllowed(ctx, allow));
+            Set<String> methods = path.getValue();
+            router.route(vertxPath(path.getKey())).last().handler(ctx -> methodNotAllowed(ctx, methods));
         }
         router.route().last().handler(this::notFound);
         router.route().last().failureHandler(this::failed);
@@ -85,7 +86,14 @@ public class ApiGate implements StartupListener {
                 + " token from relay.http.tokens."));
     }
 
-    private void methodNotAllowed(RoutingContext ctx, String allow) {
+    private void methodNotAllowed(RoutingContext ctx, Set<String> methods) {
+        if (methods.contains(ctx.request().method().name())) {
+            // a documented call whose REST route is not there: the routes are being reloaded (or failed to)
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+            send(ctx, ApiProblems.problem(503, "The API's routes are being reloaded. Try again in a moment."));
+            return;
+        }
+        String allow = String.join(", ", methods);
         ctx.response().putHeader(HttpHeaders.ALLOW, allow);
         send(ctx, ApiProblems.problem(405, ctx.request().method().name() + " is not supported on "
                 + ctx.request().path() + "; use " + allow + "."));
