@@ -1,6 +1,7 @@
 package org.outboxrelay.http;
 
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,8 +28,13 @@ public class JobStatusView {
         this.store = store;
     }
 
-    /** The answer to a status query; an unknown id is a 404. */
-    public ApiReply reply(@Header("id") String id) throws ApiException {
+    /**
+     * The answer to a status query; an unknown id is a 404. The header {@code id} holds the path parameter, after
+     * any request header or query parameter of the same name (platform-http appends them in that order).
+     */
+    public ApiReply reply(@Header("id") Object idHeader) throws ApiException {
+        Object last = idHeader instanceof List<?> values && !values.isEmpty() ? values.get(values.size() - 1) : idHeader;
+        String id = String.valueOf(last);
         JobRecord record = store.find(id).orElseThrow(() -> new ApiException(404, "No job with id \"" + id
                 + "\" is known: it was never accepted, or it was forgotten after relay.status.retention."));
         return ApiReply.json(200, write(describe(record)));

@@ -304,6 +304,8 @@ class HttpApiTest {
         assertProblem(api.get("/api/v1/nothing"), 404, "/api/v1/nothing");
         assertProblem(api.get("/"), 404, "openapi.json");
         assertProblem(api.get(MAILS + "/never-seen"), 404, "never-seen");
+        assertProblem(api.send(api.request(MAILS + "/never-seen?id=other").header("id", "another").GET()), 404,
+                "\"never-seen\"");
         r = api.get(MAILS);
         assertProblem(r, 405, "GET is not supported");
         assertEquals("POST", r.header("Allow"));
