@@ -41,6 +41,8 @@ public class RelayApplication {
                 .withRoutesCollectorEnabled(true)
                 .withRoutesReloadEnabled(false) // SafeRouteReloadStrategy does it, see RelayConfiguration
                 .withJmxEnabled(false)
+                // masked in camel-main's start-up summary of properties (password, secret, token are already)
+                .withAdditionalSensitiveKeywords("tokens")
                 .withShutdownLogInflightExchangesOnTimeout(true);
         config.addConfiguration(new RelayConfiguration());
     }

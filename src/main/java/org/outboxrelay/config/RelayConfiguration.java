@@ -11,14 +11,21 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.jms.ConnectionFactory;
 import jakarta.mail.Session;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
@@ -27,12 +34,12 @@ import org.outboxrelay.broker.EmbeddedBroker;
 import org.outboxrelay.delivery.AccountPause;
 import org.outboxrelay.delivery.AttachmentFiles;
 import org.outboxrelay.delivery.DailyRecipientBudget;
-import org.outboxrelay.delivery.RecipientBatches;
 import org.outboxrelay.delivery.DeliveryEvents;
 import org.outboxrelay.delivery.JobLedger;
 import org.outboxrelay.delivery.JobMessages;
 import org.outboxrelay.delivery.JobReader;
 import org.outboxrelay.delivery.MimeMessageBuilder;
+import org.outboxrelay.delivery.RecipientBatches;
 import org.outboxrelay.delivery.RetryPolicy;
 import org.outboxrelay.delivery.SenderPolicy;
 import org.outboxrelay.delivery.SmtpConnectionPool;
@@ -40,14 +47,18 @@ import org.outboxrelay.delivery.SmtpCredentials;
 import org.outboxrelay.delivery.SmtpReplyClassifier;
 import org.outboxrelay.delivery.SmtpSender;
 import org.outboxrelay.delivery.SmtpSessions;
+import org.outboxrelay.http.ApiDescription;
+import org.outboxrelay.http.ApiGate;
+import org.outboxrelay.http.ApiProblems;
+import org.outboxrelay.http.ApiReplies;
+import org.outboxrelay.http.HttpApiSettings;
+import org.outboxrelay.http.HttpIntake;
+import org.outboxrelay.http.JobStatusView;
 import org.outboxrelay.ingest.JobIntake;
 import org.outboxrelay.ingest.OutboxArchive;
 import org.outboxrelay.ingest.OutboxFileParser;
 import org.outboxrelay.job.MailJobParser;
 import org.outboxrelay.job.RawMessageParser;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.outboxrelay.observe.AuditTrail;
 import org.outboxrelay.observe.QueueDepths;
 import org.outboxrelay.observe.QueueTools;
@@ -58,29 +69,33 @@ import org.outboxrelay.provider.CaptureSmtpServer;
 import org.outboxrelay.provider.OAuthAccessTokens;
 import org.outboxrelay.provider.OAuthClient;
 import org.outboxrelay.provider.OAuthSettings;
-import org.outboxrelay.provider.RefreshTokenFile;
 import org.outboxrelay.provider.Provider;
+import org.outboxrelay.provider.RefreshTokenFile;
 import org.outboxrelay.provider.SmtpAuth;
 import org.outboxrelay.provider.SmtpSettings;
 import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.JdbcRecipientBudget;
 import org.outboxrelay.state.JobAdmission;
-import org.outboxrelay.state.StateDatabase;
 import org.outboxrelay.state.JobRetention;
 import org.outboxrelay.state.JobStateStore;
+import org.outboxrelay.state.StateDatabase;
 import org.outboxrelay.template.TemplateRenderer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
 /**
- * Wires the relay: reads and checks the settings, applies the provider's presets, starts what the routes
- * depend on (the capture SMTP server, the broker, the job store) and binds the beans the YAML routes call.
- * Used the same way by {@code java -jar} and by the tests.
+ * Wires the relay: reads and checks every setting first (so that all problems are reported together, exit code
+ * 2), applies the provider's presets, starts what the routes depend on (capture SMTP server, broker, state
+ * database, HTTP server) and binds the beans the YAML routes call. Used the same way by {@code java -jar} and by
+ * the tests.
  */
 public class RelayConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayConfiguration.class);
+
+    /** relay.limits.over-recipient-limit */
+    enum OverRecipientLimit { SPLIT, REFUSE }
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -91,6 +106,7 @@ public class RelayConfiguration implements CamelConfiguration {
         Clock bound = context.getRegistry().lookupByNameAndType("relayClock", Clock.class);
         Clock clock = bound != null ? bound : Clock.systemUTC();
 
+        // --- settings -------------------------------------------------------------------------------------
         Provider provider = settings.choice("relay.provider", Provider.class, Provider.CAPTURE);
         for (Map.Entry<String, String> preset : provider.presets().entrySet()) {
             if (!settings.isSet(preset.getKey())) {
@@ -100,36 +116,25 @@ public class RelayConfiguration implements CamelConfiguration {
         Path dataDir = settings.path("relay.data.dir", "data");
         Path outboxDir = settings.path("relay.outbox.dir", "outbox");
         createDirectories(dataDir, outboxDir, outboxDir.resolve("sent"), outboxDir.resolve("failed"));
-
         if (provider == Provider.CAPTURE) {
-            CaptureSmtpServer capture = new CaptureSmtpServer(dataDir.resolve("captured"),
-                    settings.integer("relay.capture.port", 2525, 0, 65535));
-            startNow(context, capture);
-            // capture means the local server: these are not the user's to override
-            pc.addOverrideProperty("relay.smtp.host", capture.host());
-            pc.addOverrideProperty("relay.smtp.port", String.valueOf(capture.port()));
-            pc.addOverrideProperty("relay.smtp.security", "none");
-            pc.addOverrideProperty("relay.smtp.auth", "none");
-            LOG.info("Provider capture: mail goes to the relay's own SMTP server on {}:{} and is kept in {}"
-                    + " -- nothing leaves this machine", capture.host(), capture.port(),
-                    capture.dir().toAbsolutePath());
+            startCaptureServer(context, pc, settings, dataDir);
         }
-
         SmtpSettings smtp = SmtpSettings.from(settings);
         if (smtp.port() == 0) {
             settings.problem("relay.smtp.port", "must be set");
         }
         pc.addOverrideProperty("relay.smtp.port", String.valueOf(smtp.port()));
         pc.addOverrideProperty("relay.smtp.host", smtp.host());
+        OAuthSettings oauth = OAuthSettings.from(settings, dataDir);
+        if (smtp.auth() == SmtpAuth.XOAUTH2) {
+            oauth.requireComplete(settings, provider, smtp.username());
+        }
         long maxBytes = settings.bytes("relay.limits.max-message-bytes", 25L * 1024 * 1024);
         RetryPolicy retryPolicy = new RetryPolicy(
                 settings.duration("relay.retry.initial-delay", Duration.ofSeconds(30)),
                 settings.decimal("relay.retry.multiplier", 2, 1, 100),
                 settings.duration("relay.retry.max-delay", Duration.ofHours(1)),
                 settings.duration("relay.retry.give-up-after", Duration.ofDays(2)), clock);
-        BrokerSettings brokerSettings = BrokerSettings.from(settings, dataDir);
-        int consumers = settings.integer("relay.delivery.consumers", 4, 1, 200);
-        Duration retention = settings.duration("relay.status.retention", Duration.ofDays(30));
         int messagesPerMinute = settings.integer("relay.limits.messages-per-minute", 0, 0, 1_000_000);
         settings.duration("relay.limits.throttle-period", Duration.ofMinutes(1));
         int recipientsPerMessage = settings.integer("relay.limits.recipients-per-message", 0, 0, 100_000);
@@ -138,52 +143,61 @@ public class RelayConfiguration implements CamelConfiguration {
         int recipientsPerDay = settings.integer("relay.limits.recipients-per-day", 0, 0, 10_000_000);
         Duration pauseInitial = settings.duration("relay.account.pause.initial", Duration.ofMinutes(1));
         Duration pauseMax = settings.duration("relay.account.pause.max", Duration.ofHours(1));
+        BrokerSettings brokerSettings = BrokerSettings.from(settings, dataDir);
+        int consumers = settings.integer("relay.delivery.consumers", 8, 1, 200);
+        Duration retention = settings.duration("relay.status.retention", Duration.ofDays(30));
         Duration shutdownTimeout = settings.duration("relay.shutdown.timeout", Duration.ofSeconds(30));
-        OAuthSettings oauth = OAuthSettings.from(settings, dataDir);
         TemplateRenderer templateRenderer = new TemplateRenderer(settings.path("relay.templates.dir", "templates"),
                 settings.duration("relay.templates.update-delay", Duration.ofSeconds(2)));
-        if (smtp.auth() == SmtpAuth.XOAUTH2) {
-            oauth.requireComplete(settings, provider, smtp.username());
-        }
+        HttpApiSettings http = HttpApiSettings.from(settings);
+        int managementPort = settings.integer("relay.management.port", http.port(), 0, 65535);
+        Duration smtpProbeInterval = settings.duration("relay.health.smtp-probe-interval", Duration.ofSeconds(30));
+        boolean auditAddresses = settings.bool("relay.audit.include-addresses", false);
+        String auditFileSize = settings.string("relay.audit.max-file-size", "50MB");
+        int auditFiles = settings.integer("relay.audit.max-files", 10, 1, 1000);
         settings.requireValid();
+
         // on stop, jobs in flight get this long to finish; what is still running then is rolled back and stays
-        // on the queue (its recipients already sent to are recorded, so they are not sent to again)
+        // on the queue (the recipients it already reached are recorded, so they are not sent to again)
         context.getShutdownStrategy().setTimeout(Math.max(1, shutdownTimeout.toSeconds()));
-        context.getShutdownStrategy().setTimeUnit(java.util.concurrent.TimeUnit.SECONDS);
+        context.getShutdownStrategy().setTimeUnit(TimeUnit.SECONDS);
         // the throttle EIP in delivery.camel.yaml is switched off when there is no per-minute limit
         pc.addOverrideProperty("relay.limits.throttle-off", String.valueOf(messagesPerMinute == 0));
+        pc.addOverrideProperty("relay.delivery.consumers", String.valueOf(consumers));
         if (provider != Provider.CAPTURE) {
             LOG.info("Provider {}: sending through {}", provider.id(), smtp.describe());
         }
 
-        // broker: started here so that the JMS routes find it running
-        ConnectionFactory connectionFactory;
+        // --- broker and JMS: started here so that the JMS routes find it running ---------------------------
         EmbeddedBroker embeddedBroker = null;
+        ActiveMQConnectionFactory connectionFactory;
         if (brokerSettings.external()) {
             connectionFactory = new ActiveMQConnectionFactory(brokerSettings.url(), brokerSettings.user(),
                     brokerSettings.password());
             LOG.info("Using the external broker at {}", brokerSettings.url());
         } else {
-            EmbeddedBroker broker = new EmbeddedBroker(brokerSettings);
-            startNow(context, broker);
-            context.getRegistry().bind("embeddedBroker", broker);
-            embeddedBroker = broker;
-            connectionFactory = broker.secured()
-                    ? new ActiveMQConnectionFactory(broker.inVmUrl(), brokerSettings.user(), brokerSettings.password())
-                    : new ActiveMQConnectionFactory(broker.inVmUrl());
+            embeddedBroker = new EmbeddedBroker(brokerSettings);
+            startNow(context, embeddedBroker);
+            context.getRegistry().bind("embeddedBroker", embeddedBroker);
+            connectionFactory = embeddedBroker.secured()
+                    ? new ActiveMQConnectionFactory(embeddedBroker.inVmUrl(), brokerSettings.user(),
+                            brokerSettings.password())
+                    : new ActiveMQConnectionFactory(embeddedBroker.inVmUrl());
         }
         // the queues and the topic never change: look each up once, not on every send
-        ((ActiveMQConnectionFactory) connectionFactory).setCacheDestinations(true);
+        connectionFactory.setCacheDestinations(true);
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
         caching.setSessionCacheSize(consumers + 8);
         context.addService(new Closer("JMS connections", caching::destroy), true);
         context.addComponent("jms", JmsComponent.jmsComponent(caching));
 
+        // --- state ------------------------------------------------------------------------------------------
         StateDatabase database = StateDatabase.embedded(dataDir.resolve("state"));
         context.addService(new Closer("state database", database::close), true);
         JobStateStore store = new JdbcJobStateStore(database.dataSource(), () -> { });
         JobAdmission admission = new JobAdmission(store, clock);
 
+        // --- SMTP: one session, pooled connections that sign in with a password or an OAuth2 token --------
         Session session = SmtpSessions.create(smtp);
         SmtpCredentials credentials = switch (smtp.auth()) {
             case PASSWORD -> SmtpCredentials.password(smtp.username(), smtp.password());
@@ -195,17 +209,22 @@ public class RelayConfiguration implements CamelConfiguration {
                 smtp.maxConnections(), smtp.messagesPerConnection(), smtp.idleTimeout(), Duration.ofMinutes(5));
         context.addService(new Closer("SMTP connections", pool::close), true);
 
-        // metrics: the relay's meters join the registry camel-micrometer-prometheus serves at /observe/metrics
+        // --- metrics: the relay's meters join the registry camel-micrometer-prometheus serves -------------
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         RelayMetrics metrics = new RelayMetrics(meters, clock);
-        bind(context, "relayMetrics", metrics);
         context.getCamelContextExtension().addInterceptStrategy(new ThrottleWaitTimer(metrics));
 
+        // --- the beans the routes call ----------------------------------------------------------------------
+        AccountPause accountPause = new AccountPause(clock, pauseInitial, pauseMax);
+        context.addService(accountPause, true);
+        AuditTrail audit = new AuditTrail(dataDir.resolve("log"), auditAddresses, auditFileSize, auditFiles, clock);
+        context.addService(audit, true);
         AttachmentFiles attachmentFiles = new AttachmentFiles(settings.get("relay.attachments.dir")
                 .map(Path::of).orElse(null));
         bind(context, "relaySettings", smtp);
         bind(context, "jobStore", store);
+        bind(context, "relayMetrics", metrics);
         bind(context, "jobReader", new JobReader(new MailJobParser(), new RawMessageParser(), maxBytes, clock));
         bind(context, "jobLedger", new JobLedger(store, admission, clock, metrics));
         bind(context, "jobIntake", new JobIntake(admission, metrics));
@@ -222,12 +241,104 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "recipientBatches", new RecipientBatches(recipientsPerMessage, refuseOverLimit));
         bind(context, "dailyRecipientBudget", new DailyRecipientBudget(new JdbcRecipientBudget(database.dataSource()),
                 recipientsPerDay, clock));
+        bind(context, "accountPause", accountPause);
+        bind(context, "auditTrail", audit);
+        bind(context, "jobRetention", new JobRetention(store, retention, clock));
+
+        // --- HTTP API, then health and metrics (created after the API server, they share its port) -------
+        configureHttpApi(context, http, maxBytes, store, admission, metrics, clock);
+        configureManagement(context, http, managementPort);
+        QueueDepths depths = new QueueDepths(embeddedBroker,
+                new QueueTools(connectionFactory, brokerSettings.user(), brokerSettings.password(), clock));
+        registerGauges(metrics, pool, store, depths, accountPause, clock);
+        EmbeddedBroker broker = embeddedBroker;
+        bind(context, "brokerHealth", new RelayHealthChecks.Broker(() -> brokerProblem(broker, connectionFactory,
+                brokerSettings)));
+        bind(context, "smtpHealth", new RelayHealthChecks.Smtp(pool, smtpProbeInterval, clock));
+        bind(context, "accountHealth", new RelayHealthChecks.Account(accountPause));
+
+        if (settings.bool("relay.routes.reload", true)) {
+            context.addService(new SafeRouteReloadStrategy(settings.path("relay.routes.dir", "routes"), 300), true);
+        }
+    }
+
+    /** The capture provider: the relay's own SMTP server; relay.smtp.* then point at it. */
+    private static void startCaptureServer(CamelContext context, PropertiesComponent pc, Settings settings,
+            Path dataDir) throws Exception {
+        CaptureSmtpServer capture = new CaptureSmtpServer(dataDir.resolve("captured"),
+                settings.integer("relay.capture.port", 2525, 0, 65535));
+        startNow(context, capture);
+        // capture means the local server: these are not the user's to override
+        pc.addOverrideProperty("relay.smtp.host", capture.host());
+        pc.addOverrideProperty("relay.smtp.port", String.valueOf(capture.port()));
+        pc.addOverrideProperty("relay.smtp.security", "none");
+        pc.addOverrideProperty("relay.smtp.auth", "none");
+        LOG.info("Provider capture: mail goes to the relay's own SMTP server on {}:{} and is kept in {}"
+                + " -- nothing leaves this machine", capture.host(), capture.port(), capture.dir().toAbsolutePath());
+    }
+
+    /**
+     * The HTTP API: camel-main's HTTP server (camel-platform-http-main, on Vert.x) set up from relay.http.* and
+     * relay.limits.max-message-bytes - users never set camel.server.* - plus the beans of
+     * routes/http-api.camel.yaml and the {@link ApiGate} in front of them.
+     */
+    private static void configureHttpApi(CamelContext context, HttpApiSettings http, long maxBytes,
+            JobStateStore store, JobAdmission admission, RelayMetrics metrics, Clock clock) throws Exception {
+        MainHttpServer server = new MainHttpServer();
+        server.setCamelContext(context);
+        server.setHost(http.host());
+        server.setPort(http.port());
+        server.setPath("/");
+        server.setMaxBodySize(maxBytes); // a larger body is answered 413 and read no further
+        server.setFileUploadEnabled(false); // the API takes no multipart uploads: nothing lands in temp folders
+        context.addService(server, true, true); // started with the context, before the routes
+        ApiDescription description = new ApiDescription();
+        JobStatusView statusView = new JobStatusView(store);
+        bind(context, "httpIntake", new HttpIntake(admission, store, clock, metrics));
+        bind(context, "apiReplies", new ApiReplies(store, statusView));
+        bind(context, "apiProblems", new ApiProblems());
+        bind(context, "jobStatusView", statusView);
+        bind(context, "apiDescription", description);
+        context.addStartupListener(new ApiGate(http.tokens(), description, maxBytes));
+        if (http.tokens().isEmpty()) {
+            LOG.warn("HTTP API on {}:{} refuses every call (401): relay.http.tokens is empty. Set one or more long"
+                    + " random tokens, comma-separated, e.g. RELAY_HTTP_TOKENS=$(openssl rand -hex 32)",
+                    http.host(), http.port());
+        } else {
+            LOG.info("HTTP API on {}:{} under /api/v1, accepting {}", http.host(), http.port(), http.tokens());
+        }
+    }
+
+    /**
+     * camel-main's management server: health at /observe/health (live, ready) and Prometheus metrics at
+     * /observe/metrics. By default on the port of the HTTP API, behind the same bearer tokens.
+     */
+    private static void configureManagement(CamelContext context, HttpApiSettings http, int port) throws Exception {
+        ManagementHttpServer management = new ManagementHttpServer();
+        management.setCamelContext(context);
+        management.setHost(http.host());
+        management.setPort(port);
+        management.setPath("/");
+        management.setHealthPath("/observe/health");
+        management.setHealthCheckEnabled(true);
+        management.setMetricsEnabled(true);
+        management.setInfoEnabled(false);
+        management.setDevConsoleEnabled(false);
+        management.setJolokiaEnabled(false);
+        context.addService(management, true, true);
+        MicrometerPrometheus prometheus = new MicrometerPrometheus(); // serves the metrics registry's scrape
+        prometheus.setCamelContext(context);
+        prometheus.setPath("/observe/metrics");
+        prometheus.setEnableRoutePolicy(false);
+        context.addService(prometheus, true, true);
+    }
+
+    private static void registerGauges(RelayMetrics metrics, SmtpConnectionPool pool, JobStateStore store,
+            QueueDepths depths, AccountPause pause, Clock clock) {
         metrics.gauge("outbox.relay.smtp.connections.open", "SMTP connections open (in use or idle)", null,
                 pool::openCount);
         metrics.functionCounter("outbox.relay.smtp.connections.opened", "SMTP connections opened",
                 pool::openedCount);
-        QueueDepths depths = new QueueDepths(embeddedBroker, new QueueTools(connectionFactory, brokerSettings.user(),
-                brokerSettings.password(), clock));
         for (String queue : List.of(EmbeddedBroker.JOBS, EmbeddedBroker.DEAD)) {
             metrics.gauge("outbox.relay.queue.messages", "Messages in a queue (deferred jobs included)", null,
                     () -> depths.depth(queue), "queue", queue);
@@ -240,31 +351,8 @@ public class RelayConfiguration implements CamelConfiguration {
                             : onQueue == null || inStore.isBefore(onQueue) ? inStore : onQueue;
                     return RelayMetrics.secondsSince(oldest, clock);
                 });
-        EmbeddedBroker brokerForHealth = embeddedBroker;
-        ConnectionFactory factoryForHealth = connectionFactory;
-        bind(context, "brokerHealth", new RelayHealthChecks.Broker(() -> brokerProblem(brokerForHealth, factoryForHealth,
-                brokerSettings)));
-
-        AuditTrail audit = new AuditTrail(dataDir.resolve("log"), settings.bool("relay.audit.include-addresses", false),
-                settings.string("relay.audit.max-file-size", "50MB"), settings.integer("relay.audit.max-files", 10, 1, 1000),
-                clock);
-        context.addService(audit, true);
-        bind(context, "auditTrail", audit);
-        AccountPause accountPause = new AccountPause(clock, pauseInitial, pauseMax);
-        context.addService(accountPause, true);
-        bind(context, "accountPause", accountPause);
         metrics.gauge("outbox.relay.account.paused", "1 while the account is paused", null,
-                () -> accountPause.status().paused() ? 1 : 0);
-
-        // readiness (camel-health picks up the HealthCheck beans of the registry)
-        bind(context, "smtpHealth", new RelayHealthChecks.Smtp(pool,
-                settings.duration("relay.health.smtp-probe-interval", Duration.ofSeconds(30)), clock));
-        bind(context, "accountHealth", new RelayHealthChecks.Account(accountPause));
-        bind(context, "jobRetention", new JobRetention(store, retention, clock));
-
-        if (settings.bool("relay.routes.reload", true)) {
-            context.addService(new SafeRouteReloadStrategy(settings.path("relay.routes.dir", "routes"), 300), true);
-        }
+                () -> pause.status().paused() ? 1 : 0);
     }
 
     /** Null while the broker works, else why not (for readiness). */
@@ -312,9 +400,6 @@ public class RelayConfiguration implements CamelConfiguration {
         ServiceHelper.startService(service);
         context.addService(service, true);
     }
-
-    /** relay.limits.over-recipient-limit */
-    enum OverRecipientLimit { SPLIT, REFUSE }
 
     /** Closes a resource when Camel stops. */
     private static final class Closer extends ServiceSupport {

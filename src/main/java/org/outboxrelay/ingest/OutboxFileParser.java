@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
@@ -24,7 +23,8 @@ import org.outboxrelay.job.QueuedJob;
  * Reads a file dropped into the outbox: {@code *.eml} is a complete message, {@code *.json} a mail job. A file
  * larger than relay.limits.max-message-bytes is not read at all. A job without an id of its own gets one made
  * of its name, modification time and content, so that a file picked up twice (a crash between queueing it and
- * removing it) is recognised as the same job and sent once.
+ * removing it) is recognised as the same job and sent once; so is a file whose job could not be queued (the
+ * broker was down) when it is taken up again.
  */
 public class OutboxFileParser {
 
@@ -53,15 +53,18 @@ public class OutboxFileParser {
                 payload = null; // grew while we read it
             }
         }
+        String fingerprint = fingerprint(name, modified, payload, size);
         String id = null;
         if (!raw && payload != null && payload.length > 0) {
             id = idField(payload);
         }
         if (id == null) {
-            id = "outbox-" + fingerprint(name, modified, payload, size);
+            id = "outbox-" + fingerprint;
         }
+        // the admission token is the file itself: when the same file is taken up again (its job could not be
+        // queued, or the relay crashed before removing it), it is recognised as the same job, not a duplicate
         return new QueuedJob(id, Channel.OUTBOX, raw, payload, size, 0, clock.instant(), name,
-                UUID.randomUUID().toString());
+                "outbox:" + fingerprint);
     }
 
     private static String idField(byte[] payload) {

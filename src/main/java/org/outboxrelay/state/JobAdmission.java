@@ -41,7 +41,11 @@ public class JobAdmission {
         }
     }
 
-    /** At the door (outbox folder, HTTP): a new job, or a failed one submitted again. */
+    /**
+     * At the door (outbox folder, HTTP): a new job, or a failed one submitted again. A record that this same
+     * admission token already holds is this job (the HTTP API admits after queueing, and the delivery route may
+     * have seen the queued copy first).
+     */
     public Decision admitNew(String id, String channel, String token) {
         for (int tries = 0; tries < 3; tries++) {
             if (store.insertQueued(id, channel, token, clock.instant())) {
@@ -52,6 +56,11 @@ public class JobAdmission {
                 continue; // expired between the two calls: try the insert again
             }
             JobRecord r = existing.get();
+            if (token.equals(r.admission())) {
+                // this very copy: seen by the delivery route first (HTTP queues before it admits), or queued
+                // before a crash or a failed send and now taken up again (outbox)
+                return new Decision(true, null, true, r.sentRecipients());
+            }
             if (r.status() != JobStatus.FAILED) {
                 return Decision.duplicateOf(r.status());
             }

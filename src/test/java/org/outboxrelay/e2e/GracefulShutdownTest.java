@@ -66,17 +66,33 @@ class GracefulShutdownTest {
     void aJobStillRunningAfterTheTimeoutStaysQueuedAndGoesOutOnceAfterTheRestart() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         smtp = TestSmtpServer.startPlain().holdMailFrom(gate);
-        relay = TestRelay.forServer(home, smtp).with("relay.shutdown.timeout", "1s").allowUnhandledFailures().start();
-        relay.sendJson("{\"to\": \"a@example.com\", \"subject\": \"stuck\", \"text\": \"t\"}", Map.of("jobId", "stuck"));
-        await().until(() -> smtp.transactionCount() == 1);
-        relay.stop(); // gives up waiting after 1 s
-        gate.countDown();
-        smtp.holdMailFrom(null);
+        int brokerPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            brokerPort = socket.getLocalPort();
+        }
+        try (RelayProcess process = new RelayProcess(home).with("relay.provider", "smtp")
+                .with("relay.smtp.host", "127.0.0.1").with("relay.smtp.port", String.valueOf(smtp.port()))
+                .with("relay.smtp.security", "none").with("relay.smtp.from", "relay@example.com")
+                .with("relay.shutdown.timeout", "1s")
+                .with("relay.broker.listen", "127.0.0.1:" + brokerPort)
+                .with("relay.broker.user", "app").with("relay.broker.password", "app-password").start()) {
+            var cf = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
+            try (var c = cf.createConnection("app", "app-password")) {
+                var s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+                var m = s.createTextMessage("{\"to\": \"a@example.com\", \"subject\": \"stuck\", \"text\": \"t\"}");
+                m.setStringProperty("jobId", "stuck");
+                s.createProducer(s.createQueue("mail.jobs")).send(m);
+            }
+            await().until(() -> smtp.transactionCount() == 1);
+            assertEquals(0, process.terminate(Duration.ofSeconds(60)), "gives up waiting after 1 s and exits 0");
+            smtp.holdMailFrom(null);
+            gate.countDown(); // the connection of the stopped relay is gone: that transaction never completes
 
-        relay.start();
-        assertEquals("stuck", smtp.awaitMessage().subject());
-        relay.awaitEvent(TestRelay.status("stuck", "sent"));
-        assertEquals(1, smtp.messages().size());
+            process.start();
+            assertEquals("stuck", smtp.awaitMessage().subject());
+            process.terminate(Duration.ofSeconds(60));
+            assertEquals(1, smtp.messages().size(), "sent once");
+        }
     }
 
     @Test

@@ -69,6 +69,11 @@ class LiveReloadTest {
         assertEquals(true, relay.context().getRoute("deliver-mail").getDescription().startsWith("EDITED"));
         assertEquals(routeCount, relay.context().getRoutes().size());
         deliverOne("after-good-edit");
+        // the HTTP API's REST routes came back too, behind the same token check
+        assertEquals(202, relay.api().postJson("/api/v1/mails", "{\"id\": \"http-after-edit\", \"to\": \"a@example.com\","
+                + " \"subject\": \"s\", \"text\": \"t\"}").status());
+        relay.awaitEvent(TestRelay.status("http-after-edit", "sent"));
+        assertEquals(401, relay.api().withToken(null).get("/api/v1/mails/http-after-edit").status());
     }
 
     @Test

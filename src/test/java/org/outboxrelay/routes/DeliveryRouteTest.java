@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
             "relay.data.dir=target/route-tests/delivery/data",
             "relay.outbox.dir=target/route-tests/delivery/outbox",
             "relay.capture.port=0",
+            "relay.http.port=0",
             "relay.routes.reload=false",
             "relay.smtp.from=relay@example.com"},
         replaceRouteFromWith = {"deliver-mail=direct:deliver"},

@@ -63,6 +63,17 @@ class JobAdmissionTest {
     }
 
     @Test
+    void aCopyTheDeliveryRouteAdmittedFirstIsStillAdmittedAtTheDoor() {
+        // HTTP queues first and admits then; the delivery route may have taken the copy in between
+        assertTrue(admission.admitForDelivery("h", "http", "http:1").admitted());
+        store.markFailed("h", "http:1", 1, null, "550 no", "550 no", Instant.now());
+        assertTrue(admission.admitNew("h", "http", "http:1").admitted(), "the same copy");
+        assertEquals(JobStatus.FAILED, store.find("h").orElseThrow().status(), "its outcome stays");
+        assertTrue(admission.admitNew("q", "http", "http:2").admitted());
+        assertFalse(admission.admitNew("q", "http", "http:3").admitted(), "another copy of a queued job");
+    }
+
+    @Test
     void survivesReopening() {
         admission.admitNew("p", "http", "t1");
         store.markSent("p", "t1", 1, "<m@x>", "250 ok", 2, null, java.util.List.of("a@x.org", "b@x.org"), Instant.now());

@@ -27,6 +27,7 @@ public final class RelayProcess implements AutoCloseable {
 
     public RelayProcess(Path home) throws IOException {
         this.home = home;
+        properties.put("relay.http.port", String.valueOf(TestRelay.freePort()));
         copyTree(Path.of("config"), home.resolve("config"));
         copyTree(Path.of("routes"), home.resolve("routes"));
         Files.createDirectories(home.resolve("templates"));

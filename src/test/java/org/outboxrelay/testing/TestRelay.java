@@ -46,6 +46,8 @@ public final class TestRelay implements AutoCloseable {
 
     public static final Path PROJECT_ROUTES = Path.of("routes").toAbsolutePath();
     public static final Path PROJECT_CONFIG = Path.of("config", "application.properties").toAbsolutePath();
+    /** The bearer token the HTTP API of a test relay accepts. */
+    public static final String API_TOKEN = "test-token-5f0c1d9e7a2b4c86";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path home;
@@ -70,6 +72,18 @@ public final class TestRelay implements AutoCloseable {
         properties.put("relay.account.pause.max", "2s");
         properties.put("relay.smtp.from", "relay@example.com");
         properties.put("relay.capture.port", "0");
+        properties.put("relay.http.port", String.valueOf(freePort()));
+        properties.put("relay.http.host", "127.0.0.1");
+        properties.put("relay.http.tokens", API_TOKEN);
+    }
+
+    /** A port nothing listens on now (each relay its own, kept across restarts). */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A relay in {@code home} sending to the given test server over plain SMTP without sign-in. */
@@ -175,6 +189,11 @@ public final class TestRelay implements AutoCloseable {
 
     public CamelContext context() {
         return app.context();
+    }
+
+    /** The HTTP API of this relay, as its clients call it. */
+    public ApiClient api() {
+        return new ApiClient(Integer.parseInt(properties.get("relay.http.port")), API_TOKEN);
     }
 
     public Path outbox() {

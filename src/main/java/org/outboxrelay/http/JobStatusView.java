@@ -1,0 +1,89 @@
+package org.outboxrelay.http;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Header;
+import org.outboxrelay.state.JobRecord;
+import org.outboxrelay.state.JobStateStore;
+
+/**
+ * What {@code GET /api/v1/mails/{id}} answers, for a job of any channel: {@code id}, {@code status}
+ * ({@code queued}, {@code deferred}, {@code sent}, {@code failed}), {@code channel}, {@code attempts},
+ * {@code submittedAt}, {@code updatedAt}, and as far as known {@code messageId}, {@code smtpReply},
+ * {@code reason}, {@code nextAttemptAt} (deferred) and {@code recipients} (sent:
+ * {@code {"accepted": n, "refused": [{"address","reply"}]}}).
+ */
+public class JobStatusView {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JobStateStore store;
+
+    public JobStatusView(JobStateStore store) {
+        this.store = store;
+    }
+
+    /**
+     * The answer to a status query; an unknown id is a 404. The header {@code id} holds the path parameter, after
+     * any request header or query parameter of the same name (platform-http appends them in that order).
+     */
+    public ApiReply reply(@Header("id") Object idHeader) throws ApiException {
+        Object last = idHeader instanceof List<?> values && !values.isEmpty() ? values.get(values.size() - 1) : idHeader;
+        String id = String.valueOf(last);
+        JobRecord record = store.find(id).orElseThrow(() -> new ApiException(404, "No job with id \"" + id
+                + "\" is known: it was never accepted, or it was forgotten after relay.status.retention."));
+        return ApiReply.json(200, write(describe(record)));
+    }
+
+    public ObjectNode describe(JobRecord r) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", r.id());
+        n.put("status", r.status().id());
+        n.put("channel", r.channel());
+        n.put("attempts", r.attempts());
+        putIfSet(n, "messageId", r.messageId());
+        putIfSet(n, "smtpReply", r.smtpReply());
+        putIfSet(n, "reason", r.reason());
+        putIfSet(n, "nextAttemptAt", r.nextAttemptAt());
+        if (r.accepted() != null) {
+            ObjectNode recipients = n.putObject("recipients");
+            recipients.put("accepted", r.accepted());
+            recipients.set("refused", refused(r.refusedJson()));
+        }
+        putIfSet(n, "submittedAt", r.createdAt());
+        putIfSet(n, "updatedAt", r.updatedAt());
+        return n;
+    }
+
+    private static JsonNode refused(String json) {
+        if (json == null || json.isBlank()) {
+            return JSON.createArrayNode();
+        }
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            return JSON.createArrayNode();
+        }
+    }
+
+    private static void putIfSet(ObjectNode n, String field, Object value) {
+        if (value instanceof Instant i) {
+            n.put(field, i.toString());
+        } else if (value != null) {
+            n.put(field, value.toString());
+        }
+    }
+
+    static String write(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
