@@ -101,4 +101,38 @@ class ObserveEndpointsTest {
         await().until(() -> api.get("/observe/health/ready").status() == 200);
         assertEquals(401, new ApiClient(api.port(), null).get("/observe/health").status());
     }
+
+    @Test
+    void readinessIsDownWhileTheAccountIsPausedNotForABacklog() throws Exception {
+        smtp = TestSmtpServer.startPlain();
+        relay = TestRelay.forServer(home, smtp).with("relay.account.pause.initial", "3s").start();
+        ApiClient api = relay.api();
+        assertEquals(200, api.get("/observe/health/ready").status());
+
+        smtp.failNext(Stage.MAIL, 432, "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", 1);
+        relay.sendJson("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\"}", Map.of("jobId", "p-1"));
+        relay.sendJson("{\"to\": \"b@example.com\", \"subject\": \"s\", \"text\": \"t\"}", Map.of("jobId", "p-2"));
+
+        ApiClient.Response ready = await().until(() -> api.get("/observe/health/ready"), r -> r.status() == 503);
+        assertTrue(ready.body().contains("4.3.2"), ready.body());
+        assertEquals(200, api.get("/observe/health/live").status(), "paused, not dead");
+        assertTrue(relay.queueDepth("mail.jobs") >= 1, "the jobs wait on the queue");
+
+        smtp.awaitMessages(2, java.time.Duration.ofSeconds(30)); // the pause ends by itself
+        await().until(() -> api.get("/observe/health/ready").status() == 200);
+    }
+
+    @Test
+    void readinessIsDownWhileTheBrokerIsDown() throws Exception {
+        smtp = TestSmtpServer.startPlain();
+        relay = TestRelay.forServer(home, smtp).start().allowUnhandledFailures();
+        ApiClient api = relay.api();
+        assertEquals(200, api.get("/observe/health/ready").status());
+
+        relay.context().getRegistry().lookupByNameAndType("embeddedBroker",
+                org.outboxrelay.broker.EmbeddedBroker.class).server().stop();
+        ApiClient.Response ready = await().until(() -> api.get("/observe/health/ready"), r -> r.status() == 503);
+        assertTrue(ready.body().contains("the embedded broker is not running"), ready.body());
+        assertEquals(200, api.get("/observe/health/live").status());
+    }
 }
