@@ -147,6 +147,7 @@ public class RelayConfiguration implements CamelConfiguration {
         int consumers = settings.integer("relay.delivery.consumers", 8, 1, 200);
         Duration retention = settings.duration("relay.status.retention", Duration.ofDays(30));
         Duration shutdownTimeout = settings.duration("relay.shutdown.timeout", Duration.ofSeconds(30));
+        settings.choice(LogFormat.KEY, LogFormat.class, LogFormat.TEXT); // applied in main; checked here
         TemplateRenderer templateRenderer = new TemplateRenderer(settings.path("relay.templates.dir", "templates"),
                 settings.duration("relay.templates.update-delay", Duration.ofSeconds(2)));
         HttpApiSettings http = HttpApiSettings.from(settings);

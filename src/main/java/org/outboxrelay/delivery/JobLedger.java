@@ -122,7 +122,13 @@ public class JobLedger {
             @ExchangeProperty("retry") RetryPolicy.Decision retry) {
         store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), retry.nextAttemptAt(),
                 failure.smtpReply(), failure.reason(), clock.instant());
-        LOG.warn("Deferred {}: {}; next attempt at {}", job, failure.reason(), retry.nextAttemptAt());
+        // one line when a job first has to wait; each further retry is noise at DEBUG (the audit trail has them all)
+        if (job.getAttempt() <= 1) {
+            LOG.info("Deferred {}: {}; next attempt at {}", job, failure.reason(), retry.nextAttemptAt());
+        } else {
+            LOG.debug("Deferred {} again (attempt {}): {}; next attempt at {}", job, job.getAttempt(),
+                    failure.reason(), retry.nextAttemptAt());
+        }
     }
 
     /** The job failed once more and its time is up: a permanent failure with the last reason. */
@@ -158,7 +164,7 @@ public class JobLedger {
             store.insertFailed(job.getId(), job.getChannel().id(), job.getAdmission(), job.getAttempt(),
                     failure.reason(), clock.instant());
         }
-        LOG.error("Failed {}: {}", job, failure.reason());
+        LOG.warn("Failed {}: {}", job, failure.reason());
     }
 
     public void duplicate(@ExchangeProperty("job") QueuedJob job) {

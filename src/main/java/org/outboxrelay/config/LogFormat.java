@@ -1,0 +1,43 @@
+package org.outboxrelay.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * relay.log.format: {@code text} (human-readable lines, the default) or {@code json} (one JSON object per line,
+ * Elastic Common Schema, for log shippers). log4j2.xml picks its console appender by the system property of
+ * that name, which must therefore be set before the first logger exists - so this class reads the setting's
+ * sources (-D, environment, config file) itself and logs nothing. A bad value is reported by the settings
+ * check at start; until then the logs stay text.
+ */
+public enum LogFormat {
+    TEXT, JSON;
+
+    public static final String KEY = "relay.log.format";
+
+    /** Sets the system property log4j2.xml reads; call first thing in main. */
+    public static LogFormat applyBeforeLogging(Path configFile) {
+        LogFormat format = resolve(System.getProperty(KEY), System.getenv("RELAY_LOG_FORMAT"), configFile);
+        System.setProperty(KEY, format.name().toLowerCase(Locale.ROOT));
+        return format;
+    }
+
+    static LogFormat resolve(String systemProperty, String environment, Path configFile) {
+        String value = systemProperty != null ? systemProperty : environment;
+        if (value == null && Files.isReadable(configFile)) {
+            Properties file = new Properties();
+            try (Reader in = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
+                file.load(in);
+                value = file.getProperty(KEY);
+            } catch (IOException | IllegalArgumentException e) {
+                value = null; // the settings check reports an unreadable file
+            }
+        }
+        return value != null && value.trim().equalsIgnoreCase("json") ? JSON : TEXT;
+    }
+}
