@@ -47,6 +47,8 @@ import org.outboxrelay.delivery.SmtpCredentials;
 import org.outboxrelay.delivery.SmtpReplyClassifier;
 import org.outboxrelay.delivery.SmtpSender;
 import org.outboxrelay.delivery.SmtpSessions;
+import org.outboxrelay.delivery.SmtpSockets;
+import org.outboxrelay.delivery.InFlightSmtpCutter;
 import org.outboxrelay.http.ApiDescription;
 import org.outboxrelay.http.ApiGate;
 import org.outboxrelay.http.ApiProblems;
@@ -199,7 +201,9 @@ public class RelayConfiguration implements CamelConfiguration {
         JobAdmission admission = new JobAdmission(store, clock);
 
         // --- SMTP: one session, pooled connections that sign in with a password or an OAuth2 token --------
-        Session session = SmtpSessions.create(smtp);
+        SmtpSockets smtpSockets = new SmtpSockets();
+        Session session = SmtpSessions.create(smtp, smtpSockets);
+        context.getManagementStrategy().addEventNotifier(new InFlightSmtpCutter(smtpSockets, shutdownTimeout));
         SmtpCredentials credentials = switch (smtp.auth()) {
             case PASSWORD -> SmtpCredentials.password(smtp.username(), smtp.password());
             case XOAUTH2 -> new OAuthAccessTokens(smtp.username(), oauth, new OAuthClient(oauth),

@@ -24,7 +24,13 @@ public final class SmtpSessions {
     }
 
     public static Session create(SmtpSettings s) {
+        return create(s, new SmtpSockets());
+    }
+
+    /** A session whose sockets {@code sockets} can cut at shutdown. */
+    public static Session create(SmtpSettings s, SmtpSockets sockets) {
         Properties p = new Properties();
+        p.put("mail.smtp.socketFactory", sockets.plain());
         p.put("mail.transport.protocol", "smtp");
         p.put("mail.smtp.host", s.host());
         p.put("mail.smtp.port", String.valueOf(s.port()));
@@ -36,7 +42,7 @@ public final class SmtpSessions {
         // UTF-8 commands for international addresses; SmtpUtf8Transport adds SMTPUTF8 only where needed
         p.put("mail.mime.allowutf8", "true");
         if (s.security() != SmtpSecurity.NONE) {
-            SSLSocketFactory tls = TrustStores.socketFactory(s.trustFile());
+            SSLSocketFactory tls = sockets.tls(TrustStores.socketFactory(s.trustFile()));
             p.put("mail.smtp.ssl.socketFactory", tls);
             p.put("mail.smtp.ssl.checkserveridentity", "true");
             if (s.security() == SmtpSecurity.STARTTLS) {

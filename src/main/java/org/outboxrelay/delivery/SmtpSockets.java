@@ -1,0 +1,133 @@
+package org.outboxrelay.delivery;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * Keeps hold of the sockets Jakarta Mail opens for SMTP, so that a stopping relay can cut the ones still busy:
+ * a thread blocked reading a reply otherwise holds the shutdown up for the whole read timeout, and
+ * SMTPTransport offers no way to close it from another thread (its methods are synchronized). Cutting a
+ * connection before the server's final 250 leaves the job unacknowledged, so it is sent again after the
+ * restart, as after any lost connection.
+ */
+public final class SmtpSockets {
+
+    private final Set<Socket> open = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    /** For mail.smtp.socketFactory: plain connections (and the one STARTTLS upgrades). */
+    public SocketFactory plain() {
+        SocketFactory delegate = SocketFactory.getDefault();
+        return new SocketFactory() {
+            @Override
+            public Socket createSocket() throws IOException {
+                return track(delegate.createSocket());
+            }
+
+            @Override
+            public Socket createSocket(String host, int port) throws IOException {
+                return track(delegate.createSocket(host, port));
+            }
+
+            @Override
+            public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+                return track(delegate.createSocket(host, port, local, localPort));
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port) throws IOException {
+                return track(delegate.createSocket(host, port));
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
+                    throws IOException {
+                return track(delegate.createSocket(host, port, local, localPort));
+            }
+        };
+    }
+
+    /** For mail.smtp.ssl.socketFactory: implicit TLS and the STARTTLS upgrade, through the given factory. */
+    public SSLSocketFactory tls(SSLSocketFactory delegate) {
+        return new SSLSocketFactory() {
+            @Override
+            public String[] getDefaultCipherSuites() {
+                return delegate.getDefaultCipherSuites();
+            }
+
+            @Override
+            public String[] getSupportedCipherSuites() {
+                return delegate.getSupportedCipherSuites();
+            }
+
+            @Override
+            public Socket createSocket() throws IOException {
+                return track(delegate.createSocket());
+            }
+
+            @Override
+            public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+                return track(delegate.createSocket(s, host, port, autoClose));
+            }
+
+            @Override
+            public Socket createSocket(String host, int port) throws IOException {
+                return track(delegate.createSocket(host, port));
+            }
+
+            @Override
+            public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
+                return track(delegate.createSocket(host, port, local, localPort));
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port) throws IOException {
+                return track(delegate.createSocket(host, port));
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
+                    throws IOException {
+                return track(delegate.createSocket(host, port, local, localPort));
+            }
+        };
+    }
+
+    private Socket track(Socket socket) {
+        open.add(socket);
+        return socket;
+    }
+
+    /** Sockets not closed yet. */
+    public int openCount() {
+        synchronized (open) {
+            open.removeIf(Socket::isClosed);
+            return open.size();
+        }
+    }
+
+    /** Closes every SMTP socket at once; a thread blocked on one gets an IOException. Returns how many. */
+    public int abortAll() {
+        int n = 0;
+        synchronized (open) {
+            for (Socket s : open) {
+                if (!s.isClosed()) {
+                    try {
+                        s.close();
+                        n++;
+                    } catch (IOException e) {
+                        // closing is all we wanted; a failure to close cleanly changes nothing
+                    }
+                }
+            }
+            open.clear();
+        }
+        return n;
+    }
+}
