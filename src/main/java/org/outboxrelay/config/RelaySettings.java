@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 import org.outboxrelay.broker.BrokerSettings;
 import org.outboxrelay.delivery.RetryPolicy;
@@ -54,6 +55,9 @@ public record RelaySettings(
 
     /** Set by the relay from other settings for the routes' placeholders; not for users to set. */
     public static final String THROTTLE_OFF = "relay.limits.throttle-off";
+
+    /** Placeholders the relay always gives the routes a value for, whatever the user set. */
+    public static final Set<String> SET_FOR_ROUTES = Set.of(THROTTLE_OFF, "relay.smtp.host", "relay.smtp.port");
 
     /** The relay.smtp.* values with provider capture: its own server, not the user's to override. */
     public static Map<String, String> captureSmtp(String host, int port) {
