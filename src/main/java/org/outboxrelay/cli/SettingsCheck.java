@@ -93,7 +93,8 @@ final class SettingsCheck {
             }
         }
         for (Settings.Problem p : settings.problemsByKey()) {
-            problems.add(CheckProblem.at(source(p.key(), shownConfig), file.line(p.key()), p.toString()));
+            String source = source(p.key(), shownConfig);
+            problems.add(CheckProblem.at(source, source.equals(shownConfig) ? file.line(p.key()) : 0, p.toString()));
         }
         return problems;
     }
