@@ -59,7 +59,12 @@ final class TemplatesCheck {
     }
 
     private static String oneLine(String message) {
-        return message == null ? "unknown error" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+        if (message == null) {
+            return "unknown error";
+        }
+        // the parser's list of every token it could have taken helps no one: what it found, and where, does
+        int cut = message.indexOf(", but was expecting");
+        return (cut > 0 ? message.substring(0, cut) : message).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     private static boolean isTemplate(Path file) {
