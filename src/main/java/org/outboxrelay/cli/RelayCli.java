@@ -42,6 +42,12 @@ public final class RelayCli {
                             .run();
                 case "render":
                     return RenderCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+                case "check":
+                    if (args.length > 1) {
+                        err.println("check takes no arguments; run it in the relay's folder");
+                        return USAGE;
+                    }
+                    return new CheckCommand(Path.of(""), System.getenv(), systemProperties(), out, err).run();
                 case "help":
                 case "--help":
                 case "-h":
@@ -70,8 +76,16 @@ public final class RelayCli {
                   login           sign in to the mail account (OAuth2 device code flow); stores the refresh token
                   render --template NAME --model FILE [--locale L] [--out DIR]
                                   preview a template: writes subject, text, HTML and message.eml, sends nothing
+                  check           check settings, routes/*.camel.yaml and templates; lists each problem as FILE:LINE
+                """ + QueueCommand.usage().indent(2) + """
                   help            this text
                 """;
+    }
+
+    private static java.util.Map<String, String> systemProperties() {
+        java.util.Map<String, String> all = new java.util.HashMap<>();
+        System.getProperties().stringPropertyNames().forEach(k -> all.put(k, System.getProperty(k)));
+        return all;
     }
 
     static <T extends Throwable> T find(Throwable t, Class<T> type) {

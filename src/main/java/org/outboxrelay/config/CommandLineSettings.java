@@ -33,12 +33,7 @@ public final class CommandLineSettings {
                 throw new InvalidSettingsException("cannot read " + configFile + ": " + e.getMessage());
             }
         }
-        Properties defaults = new Properties();
-        try (InputStream in = CommandLineSettings.class.getResourceAsStream("/relay-defaults.properties")) {
-            defaults.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Properties defaults = defaults();
         Settings explicit = new Settings(key -> explicit(key, file));
         Provider provider = explicit.choice("relay.provider", Provider.class,
                 Provider.valueOf(defaults.getProperty("relay.provider").toUpperCase()));
@@ -46,6 +41,17 @@ public final class CommandLineSettings {
         return new Settings(key -> explicit(key, file)
                 .or(() -> Optional.ofNullable(presets.get(key)))
                 .or(() -> Optional.ofNullable(defaults.getProperty(key))));
+    }
+
+    /** The built-in defaults (relay-defaults.properties in the jar). */
+    public static Properties defaults() {
+        Properties defaults = new Properties();
+        try (InputStream in = CommandLineSettings.class.getResourceAsStream("/relay-defaults.properties")) {
+            defaults.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return defaults;
     }
 
     private static Optional<String> explicit(String key, Properties file) {

@@ -96,9 +96,6 @@ public class RelayConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayConfiguration.class);
 
-    /** relay.limits.over-recipient-limit */
-    enum OverRecipientLimit { SPLIT, REFUSE }
-
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent pc = context.getPropertiesComponent();
@@ -121,43 +118,30 @@ public class RelayConfiguration implements CamelConfiguration {
         if (provider == Provider.CAPTURE) {
             startCaptureServer(context, pc, settings, dataDir);
         }
-        SmtpSettings smtp = SmtpSettings.from(settings);
-        if (smtp.port() == 0) {
-            settings.problem("relay.smtp.port", "must be set");
-        }
+        RelaySettings relay = RelaySettings.read(settings, clock);
+        SmtpSettings smtp = relay.smtp();
         pc.addOverrideProperty("relay.smtp.port", String.valueOf(smtp.port()));
         pc.addOverrideProperty("relay.smtp.host", smtp.host());
-        OAuthSettings oauth = OAuthSettings.from(settings, dataDir);
-        if (smtp.auth() == SmtpAuth.XOAUTH2) {
-            oauth.requireComplete(settings, provider, smtp.username());
-        }
-        long maxBytes = settings.bytes("relay.limits.max-message-bytes", 25L * 1024 * 1024);
-        RetryPolicy retryPolicy = new RetryPolicy(
-                settings.duration("relay.retry.initial-delay", Duration.ofSeconds(30)),
-                settings.decimal("relay.retry.multiplier", 2, 1, 100),
-                settings.duration("relay.retry.max-delay", Duration.ofHours(1)),
-                settings.duration("relay.retry.give-up-after", Duration.ofDays(2)), clock);
-        int messagesPerMinute = settings.integer("relay.limits.messages-per-minute", 0, 0, 1_000_000);
-        settings.duration("relay.limits.throttle-period", Duration.ofMinutes(1));
-        int recipientsPerMessage = settings.integer("relay.limits.recipients-per-message", 0, 0, 100_000);
-        boolean refuseOverLimit = settings.choice("relay.limits.over-recipient-limit", OverRecipientLimit.class,
-                OverRecipientLimit.SPLIT) == OverRecipientLimit.REFUSE;
-        int recipientsPerDay = settings.integer("relay.limits.recipients-per-day", 0, 0, 10_000_000);
-        Duration pauseInitial = settings.duration("relay.account.pause.initial", Duration.ofMinutes(1));
-        Duration pauseMax = settings.duration("relay.account.pause.max", Duration.ofHours(1));
-        BrokerSettings brokerSettings = BrokerSettings.from(settings, dataDir);
-        int consumers = settings.integer("relay.delivery.consumers", 8, 1, 200);
-        Duration retention = settings.duration("relay.status.retention", Duration.ofDays(30));
-        Duration shutdownTimeout = settings.duration("relay.shutdown.timeout", Duration.ofSeconds(30));
-        settings.choice(LogFormat.KEY, LogFormat.class, LogFormat.TEXT); // applied in main; checked here
-        TemplateRenderer templateRenderer = new TemplateRenderer(settings.path("relay.templates.dir", "templates"),
-                settings.duration("relay.templates.update-delay", Duration.ofSeconds(2)));
-        HttpApiSettings http = HttpApiSettings.from(settings);
-        int managementPort = settings.integer("relay.management.port", http.port(), 0, 65535);
-        Duration smtpProbeInterval = settings.duration("relay.health.smtp-probe-interval", Duration.ofSeconds(30));
-        boolean auditAddresses = settings.bool("relay.audit.include-addresses", false);
-        String auditFileSize = settings.string("relay.audit.max-file-size", "50MB");
-        int auditFiles = settings.integer("relay.audit.max-files", 10, 1, 1000);
+        OAuthSettings oauth = relay.oauth();
+        long maxBytes = relay.maxMessageBytes();
+        RetryPolicy retryPolicy = relay.retryPolicy();
+        int messagesPerMinute = relay.messagesPerMinute();
+        int recipientsPerMessage = relay.recipientsPerMessage();
+        boolean refuseOverLimit = relay.refuseOverRecipientLimit();
+        int recipientsPerDay = relay.recipientsPerDay();
+        Duration pauseInitial = relay.pauseInitial();
+        Duration pauseMax = relay.pauseMax();
+        BrokerSettings brokerSettings = relay.broker();
+        int consumers = relay.consumers();
+        Duration retention = relay.statusRetention();
+        Duration shutdownTimeout = relay.shutdownTimeout();
+        TemplateRenderer templateRenderer = new TemplateRenderer(relay.templatesDir(), relay.templatesUpdateDelay());
+        HttpApiSettings http = relay.http();
+        int managementPort = relay.managementPort();
+        Duration smtpProbeInterval = relay.smtpProbeInterval();
+        boolean auditAddresses = relay.auditIncludeAddresses();
+        String auditFileSize = relay.auditMaxFileSize();
+        int auditFiles = relay.auditMaxFiles();
         settings.requireValid();
 
         // on stop, jobs in flight get this long to finish; what is still running then is rolled back and stays
@@ -165,7 +149,7 @@ public class RelayConfiguration implements CamelConfiguration {
         context.getShutdownStrategy().setTimeout(Math.max(1, shutdownTimeout.toSeconds()));
         context.getShutdownStrategy().setTimeUnit(TimeUnit.SECONDS);
         // the throttle EIP in delivery.camel.yaml is switched off when there is no per-minute limit
-        pc.addOverrideProperty("relay.limits.throttle-off", String.valueOf(messagesPerMinute == 0));
+        pc.addOverrideProperty(RelaySettings.THROTTLE_OFF, String.valueOf(messagesPerMinute == 0));
         pc.addOverrideProperty("relay.delivery.consumers", String.valueOf(consumers));
         if (provider != Provider.CAPTURE) {
             LOG.info("Provider {}: sending through {}", provider.id(), smtp.describe());
@@ -225,8 +209,7 @@ public class RelayConfiguration implements CamelConfiguration {
         context.addService(accountPause, true);
         AuditTrail audit = new AuditTrail(dataDir.resolve("log"), auditAddresses, auditFileSize, auditFiles, clock);
         context.addService(audit, true);
-        AttachmentFiles attachmentFiles = new AttachmentFiles(settings.get("relay.attachments.dir")
-                .map(Path::of).orElse(null));
+        AttachmentFiles attachmentFiles = new AttachmentFiles(relay.attachmentsDir());
         bind(context, "relaySettings", smtp);
         bind(context, "jobStore", store);
         bind(context, "relayMetrics", metrics);
@@ -262,8 +245,8 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "smtpHealth", new RelayHealthChecks.Smtp(pool, smtpProbeInterval, clock));
         bind(context, "accountHealth", new RelayHealthChecks.Account(accountPause));
 
-        if (settings.bool("relay.routes.reload", true)) {
-            context.addService(new SafeRouteReloadStrategy(settings.path("relay.routes.dir", "routes"), 300), true);
+        if (relay.routesReload()) {
+            context.addService(new SafeRouteReloadStrategy(relay.routesDir(), 300), true);
         }
     }
 
@@ -274,10 +257,7 @@ public class RelayConfiguration implements CamelConfiguration {
                 settings.integer("relay.capture.port", 2525, 0, 65535));
         startNow(context, capture);
         // capture means the local server: these are not the user's to override
-        pc.addOverrideProperty("relay.smtp.host", capture.host());
-        pc.addOverrideProperty("relay.smtp.port", String.valueOf(capture.port()));
-        pc.addOverrideProperty("relay.smtp.security", "none");
-        pc.addOverrideProperty("relay.smtp.auth", "none");
+        RelaySettings.captureSmtp(capture.host(), capture.port()).forEach(pc::addOverrideProperty);
         LOG.info("Provider capture: mail goes to the relay's own SMTP server on {}:{} and is kept in {}"
                 + " -- nothing leaves this machine", capture.host(), capture.port(), capture.dir().toAbsolutePath());
     }

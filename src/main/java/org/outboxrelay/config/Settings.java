@@ -2,10 +2,12 @@ package org.outboxrelay.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -22,15 +24,36 @@ public class Settings {
     private static final Pattern DURATION = Pattern.compile("^(?=\\d)(\\d+d)?(\\d+h)?(\\d+m(?!s))?(\\d+s)?(\\d+ms)?$");
 
     private final Function<String, Optional<String>> lookup;
-    private final List<String> problems = new ArrayList<>();
+    // a set: the same key read twice (SmtpSettings and the relay both read relay.provider) is one problem
+    private final Set<Problem> problems = new LinkedHashSet<>();
+    private final Set<String> keysRead = new LinkedHashSet<>();
+
+    /** A bad setting: the key and what is wrong with it. */
+    public record Problem(String key, String message) {
+        @Override
+        public String toString() {
+            return key + " " + message;
+        }
+    }
 
     public Settings(Function<String, Optional<String>> lookup) {
         this.lookup = lookup;
     }
 
+    /** These settings, except that the given keys have the given values (what the relay itself decides). */
+    public Settings withOverrides(Map<String, String> overrides) {
+        return new Settings(key -> overrides.containsKey(key) ? Optional.of(overrides.get(key)) : lookup.apply(key));
+    }
+
     /** The value, trimmed; empty values count as not set. */
     public Optional<String> get(String key) {
+        keysRead.add(key);
         return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    /** Every key asked for so far, set or not: after the relay read its settings, the keys it knows. */
+    public Set<String> keysRead() {
+        return Set.copyOf(keysRead);
     }
 
     public boolean isSet(String key) {
@@ -175,17 +198,22 @@ public class Settings {
     }
 
     public void problem(String key, String message) {
-        problems.add(key + " " + message);
+        problems.add(new Problem(key, message));
     }
 
     public List<String> problems() {
+        return problems.stream().map(Problem::toString).toList();
+    }
+
+    /** The problems found so far, with the key each is about. */
+    public List<Problem> problemsByKey() {
         return List.copyOf(problems);
     }
 
     /** Throws with every problem found so far, one per line. */
     public void requireValid() {
         if (!problems.isEmpty()) {
-            throw new InvalidSettingsException(problems);
+            throw new InvalidSettingsException(problems());
         }
     }
 }

@@ -111,6 +111,15 @@ public class TemplateRenderer {
         }
     }
 
+    /**
+     * Parses one template file (a path under the templates folder, e.g. {@code welcome/html_de.ftlh}) exactly
+     * as delivery would, without rendering it: a syntax error is thrown as FreeMarker's {@link ParseException},
+     * which has the line and column.
+     */
+    public void parse(String file) throws IOException {
+        configuration().getTemplate(file, Locale.ROOT, null, true, false); // ROOT: this file, no localized variant
+    }
+
     /** One part rendered with the model, or null when the template has no such file (in any locale). */
     private String renderPart(String name, String part, Locale locale, Map<String, Object> model)
             throws TemplateFailedException {
