@@ -49,6 +49,7 @@ import org.outboxrelay.delivery.SmtpSender;
 import org.outboxrelay.delivery.SmtpSessions;
 import org.outboxrelay.delivery.SmtpSockets;
 import org.outboxrelay.delivery.InFlightSmtpCutter;
+import org.outboxrelay.http.AdminApi;
 import org.outboxrelay.http.ApiDescription;
 import org.outboxrelay.http.ApiGate;
 import org.outboxrelay.http.ApiProblems;
@@ -234,10 +235,12 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "jobRetention", new JobRetention(store, retention, clock));
 
         // --- HTTP API, then health and metrics (created after the API server, they share its port) -------
-        configureHttpApi(context, http, maxBytes, store, admission, metrics, clock);
+        // the queue command's tools on the relay's own (in-VM or external) broker connection: admin API and gauges
+        QueueTools queueTools = new QueueTools(connectionFactory, brokerSettings.user(), brokerSettings.password(),
+                clock);
+        configureHttpApi(context, http, maxBytes, store, admission, metrics, queueTools, clock);
         configureManagement(context, http, managementPort);
-        QueueDepths depths = new QueueDepths(embeddedBroker,
-                new QueueTools(connectionFactory, brokerSettings.user(), brokerSettings.password(), clock));
+        QueueDepths depths = new QueueDepths(embeddedBroker, queueTools);
         registerGauges(metrics, pool, store, depths, accountPause, clock);
         EmbeddedBroker broker = embeddedBroker;
         bind(context, "brokerHealth", new RelayHealthChecks.Broker(() -> brokerProblem(broker, connectionFactory,
@@ -268,7 +271,8 @@ public class RelayConfiguration implements CamelConfiguration {
      * routes/http-api.camel.yaml and the {@link ApiGate} in front of them.
      */
     private static void configureHttpApi(CamelContext context, HttpApiSettings http, long maxBytes,
-            JobStateStore store, JobAdmission admission, RelayMetrics metrics, Clock clock) throws Exception {
+            JobStateStore store, JobAdmission admission, RelayMetrics metrics, QueueTools queueTools, Clock clock)
+            throws Exception {
         MainHttpServer server = new MainHttpServer();
         server.setCamelContext(context);
         server.setHost(http.host());
@@ -284,13 +288,16 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "apiProblems", new ApiProblems());
         bind(context, "jobStatusView", statusView);
         bind(context, "apiDescription", description);
-        context.addStartupListener(new ApiGate(http.tokens(), description, maxBytes));
-        if (http.tokens().isEmpty()) {
+        bind(context, "adminApi", new AdminApi(queueTools));
+        context.addStartupListener(new ApiGate(http.tokens(), http.adminTokens(), description, maxBytes));
+        if (http.tokens().isEmpty() && http.adminTokens().isEmpty()) {
             LOG.warn("HTTP API on {}:{} refuses every call (401): relay.http.tokens is empty. Set one or more long"
                     + " random tokens, comma-separated, e.g. RELAY_HTTP_TOKENS=$(openssl rand -hex 32)",
                     http.host(), http.port());
         } else {
-            LOG.info("HTTP API on {}:{} under /api/v1, accepting {}", http.host(), http.port(), http.tokens());
+            LOG.info("HTTP API on {}:{} under /api/v1, accepting {}; admin calls (/api/v1/admin) {}", http.host(),
+                    http.port(), http.tokens(), http.separateAdminTokens()
+                            ? "only with " + http.adminTokens().size() + " admin token(s)" : "with the same tokens");
         }
     }
 

@@ -19,12 +19,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the HTTP server does around the REST routes of {@code routes/http-api.camel.yaml}, installed on camel-main's
+ * What the HTTP server does around the REST routes of {@code routes/http-api.camel.yaml} and
+ * {@code routes/http-admin.camel.yaml}, installed on camel-main's
  * Vert.x router when the relay starts:
  * <ul>
  * <li>every request under {@code /api/} must carry {@code Authorization: Bearer <token>} (see
  * {@link BearerTokens}); the check runs before anything else, so a request without a valid token is answered
  * {@code 401} before its body is read;</li>
+ * <li>under {@code /api/v1/admin/} (dead letters, queues) the token must be an admin token: one of
+ * relay.http.admin-tokens, or of relay.http.tokens when no admin tokens are set. A token that may only submit
+ * is answered {@code 403}, so that an application holding it cannot retry or delete other jobs. Admin tokens
+ * are accepted on the rest of the API too;</li>
  * <li>a known path with a method it does not take is a {@code 405} with {@code Allow} (from the OpenAPI
  * description), any other path a {@code 404}; a documented call that finds no route (the routes are being
  * reloaded) a {@code 503};</li>
@@ -40,14 +45,22 @@ public class ApiGate implements StartupListener {
     private static final Logger LOG = LoggerFactory.getLogger(ApiGate.class);
     private static final String API_PATHS = "/api/*";
     private static final String OBSERVE_PATHS = "/observe/*";
+    private static final String ADMIN_PATHS = "/api/v1/admin/*";
 
     private final BearerTokens tokens;
+    private final BearerTokens adminTokens;
     private final ApiDescription description;
     private final long maxBodyBytes;
     private volatile boolean installed;
 
+    /** A gate where every token may also use the admin calls. */
     public ApiGate(BearerTokens tokens, ApiDescription description, long maxBodyBytes) {
+        this(tokens, tokens, description, maxBodyBytes);
+    }
+
+    public ApiGate(BearerTokens tokens, BearerTokens adminTokens, ApiDescription description, long maxBodyBytes) {
         this.tokens = tokens;
+        this.adminTokens = adminTokens;
         this.description = description;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -72,6 +85,7 @@ public class ApiGate implements StartupListener {
 
     void install(Router router) {
         router.route(API_PATHS).order(Integer.MIN_VALUE).handler(this::authenticate);
+        router.route(ADMIN_PATHS).order(Integer.MIN_VALUE + 1).handler(this::authorizeAdmin);
         List<Map.Entry<String, Set<String>>> paths = new ArrayList<>(description.operations().entrySet());
         paths.sort(Comparator.comparing(e -> e.getKey().contains("{"))); // literal paths before templates
         for (Map.Entry<String, Set<String>> path : paths) {
@@ -83,13 +97,24 @@ public class ApiGate implements StartupListener {
     }
 
     private void authenticate(RoutingContext ctx) {
-        if (tokens.accepts(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
+        String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (tokens.accepts(authorization) || (adminTokens != tokens && adminTokens.accepts(authorization))) {
             ctx.next();
             return;
         }
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"outbox-relay\"");
         send(ctx, ApiProblems.problem(401, "This call needs the header \"Authorization: Bearer <token>\" with a"
                 + " token from relay.http.tokens."));
+    }
+
+    /** Runs after {@link #authenticate}: the token is valid, but is it one that may use the admin calls? */
+    private void authorizeAdmin(RoutingContext ctx) {
+        if (adminTokens.accepts(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
+            ctx.next();
+            return;
+        }
+        send(ctx, ApiProblems.problem(403, "The admin calls need a token from relay.http.admin-tokens; this token"
+                + " may only submit mail and read its status."));
     }
 
     private void methodNotAllowed(RoutingContext ctx, Set<String> methods) {

@@ -38,7 +38,7 @@ public class ApiProblems {
         return reply(400, p);
     }
 
-    /** The status the {@link ApiException} asks for (404, 413, 415). */
+    /** The status the {@link ApiException} asks for (400, 404, 413, 415, 503). */
     public ApiReply refused(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) ApiException e) {
         return problem(e.status(), e.getMessage());
     }

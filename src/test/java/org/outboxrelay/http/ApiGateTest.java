@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApiGateTest {
 
     private static final String TOKEN = "0123456789abcdef0123";
+    private static final String ADMIN_TOKEN = "admin-0123456789abcdef";
 
     Vertx vertx;
     HttpServer server;
@@ -31,11 +32,13 @@ class ApiGateTest {
     void start() throws Exception {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        new ApiGate(new BearerTokens(List.of(TOKEN)), new ApiDescription(), 1000).install(router);
+        new ApiGate(new BearerTokens(List.of(TOKEN)), new BearerTokens(List.of(ADMIN_TOKEN)), new ApiDescription(), 1000)
+                .install(router);
         router.get("/api/v1/boom").handler(ctx -> {
             throw new IllegalStateException("internal detail");
         });
         router.get("/api/v1/mails/:id").handler(ctx -> ctx.response().end("status of " + ctx.pathParam("id")));
+        router.get("/api/v1/admin/queues").handler(ctx -> ctx.response().end("queues"));
         server = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }
@@ -60,6 +63,17 @@ class ApiGateTest {
         assertEquals(401, call("GET", "/api/v1/mails/x", TOKEN + "0").statusCode());
         assertEquals(401, call("GET", "/api/anything", null).statusCode());
         assertEquals("status of x", call("GET", "/api/v1/mails/x", TOKEN).body());
+    }
+
+    @Test
+    void adminCallsNeedAnAdminTokenWhichAlsoOpensTheRestOfTheApi() throws Exception {
+        assertEquals(401, call("GET", "/api/v1/admin/queues", null).statusCode());
+        HttpResponse<String> r = call("GET", "/api/v1/admin/queues", TOKEN);
+        assertEquals(403, r.statusCode());
+        assertTrue(r.body().contains("relay.http.admin-tokens"), r.body());
+        assertEquals(403, call("DELETE", "/api/v1/admin/dead", TOKEN).statusCode(), "before the 405 or 404");
+        assertEquals("queues", call("GET", "/api/v1/admin/queues", ADMIN_TOKEN).body());
+        assertEquals("status of x", call("GET", "/api/v1/mails/x", ADMIN_TOKEN).body());
     }
 
     @Test
