@@ -119,10 +119,10 @@ public final class QueueCommand {
             out.println("mail.dead is empty");
             return;
         }
-        out.printf("%-40s %-25s %-8s %-8s %s%n", "ID", "FAILED AT", "ATTEMPTS", "CHANNEL", "REASON");
+        out.printf("%-40s %-20s %-8s %-8s %s%n", "ID", "FAILED AT", "ATTEMPTS", "CHANNEL", "REASON");
         for (QueueTools.DeadLetter d : dead) {
             String reason = d.reason() == null ? "" : d.reason();
-            out.printf("%-40s %-25s %-8d %-8s %s%n", d.id(), d.failedAt() == null ? "-" : d.failedAt(), d.attempts(),
+            out.printf("%-40s %-20s %-8d %-8s %s%n", d.id(), d.failedAt() == null ? "-" : toSeconds(d.failedAt()), d.attempts(),
                     d.channel() == null ? "-" : d.channel(), reason.length() > 120 ? reason.substring(0, 117) + "..." : reason);
         }
     }
@@ -141,6 +141,11 @@ public final class QueueCommand {
         out.println("content type: " + d.contentType());
         out.println();
         out.println(d.payload());
+    }
+
+    /** 2026-11-23T03:04:53.990891098Z as 2026-11-23T03:04:53Z: the list is for reading, show has it all. */
+    static String toSeconds(String instant) {
+        return instant.replaceFirst("\\.\\d+Z$", "Z");
     }
 
     static String age(Duration d) {
