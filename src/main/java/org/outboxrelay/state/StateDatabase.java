@@ -19,7 +19,7 @@ public final class StateDatabase implements AutoCloseable {
     }
 
     public static StateDatabase embedded(Path dir) {
-        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE";
+        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=64";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "relay", "");
         pool.setMaxConnections(16);
         return new StateDatabase(pool);

@@ -28,6 +28,7 @@ import org.outboxrelay.testing.TestSmtpServer;
  *   bench/run DeliveryBenchmark --channel jms --jobs 5000
  *   bench/run DeliveryBenchmark --channel jms --jobs 5000 --tls
  *   bench/run DeliveryBenchmark --channel outbox --jobs 5000
+ *   bench/run DeliveryBenchmark --jobs 5000 relay.smtp.max-connections=8      (any relay.x=y is a setting)
  *   bench/run DeliveryBenchmark --jobs 5000 --jvm -XX:StartFlightRecording=filename=/tmp/relay.jfr   (profile)
  * </pre>
  *
@@ -39,9 +40,14 @@ public final class DeliveryBenchmark {
         String channel = "jms";
         int jobs = 2000;
         boolean tls = false;
-        int consumers = 4;
+        int consumers = 8; // the relay's default
         List<String> jvm = new ArrayList<>();
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("relay.") && args[i].contains("=")) { // a setting of the relay
+                settings.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
+                continue;
+            }
             switch (args[i]) {
                 case "--jvm" -> jvm.add(args[++i]);
                 case "--channel" -> channel = args[++i];
@@ -73,6 +79,7 @@ public final class DeliveryBenchmark {
                 relay.with("relay.smtp.username", "bench").with("relay.smtp.password", "bench-pw")
                         .with("relay.smtp.trust-file", Path.of("src/test/resources/tls/server.pem").toAbsolutePath().toString());
             }
+            settings.forEach(relay::with);
             relay.start();
             // let the JVM settle, then read the idle footprint
             warmUp(relay, sink, brokerPort);
