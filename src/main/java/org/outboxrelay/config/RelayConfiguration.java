@@ -281,6 +281,13 @@ public class RelayConfiguration implements CamelConfiguration {
         server.setMaxBodySize(maxBytes); // a larger body is answered 413 and read no further
         server.setFileUploadEnabled(false); // the API takes no multipart uploads: nothing lands in temp folders
         context.addService(server, true, true); // started with the context, before the routes
+        // REST over that server, no binding (the routes read and write JSON themselves), and each REST call its
+        // own route. Set here, not in a route file: the files load in no fixed order, and a rest: block read
+        // before a restConfiguration: block would get Camel's defaults (its calls inlined into their routes).
+        org.apache.camel.spi.RestConfiguration rest = context.getRestConfiguration();
+        rest.setComponent("platform-http");
+        rest.setBindingMode(org.apache.camel.spi.RestConfiguration.RestBindingMode.off);
+        rest.setInlineRoutes(false);
         ApiDescription description = new ApiDescription();
         JobStatusView statusView = new JobStatusView(store);
         bind(context, "httpIntake", new HttpIntake(admission, store, clock, metrics));

@@ -3,6 +3,7 @@ package org.outboxrelay.e2e;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.ServiceStatus;
@@ -16,6 +17,7 @@ import org.outboxrelay.testing.TestSmtpServer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * Editing routes/*.camel.yaml while the relay runs: a good edit takes effect, a broken edit is rejected
@@ -41,6 +43,10 @@ class LiveReloadTest {
         smtp = TestSmtpServer.startPlain();
         relay = TestRelay.forServer(home, smtp).routes(routes).start();
         routeCount = relay.context().getRoutes().size();
+        // every REST call is a route of its own from the start, whichever route file loaded first
+        for (String id : List.of("rest-post-mail", "rest-get-mail", "rest-get-queues", "rest-purge-dead-letters")) {
+            assertNotNull(relay.context().getRoute(id), id);
+        }
     }
 
     @AfterEach
