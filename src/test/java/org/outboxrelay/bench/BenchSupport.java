@@ -8,7 +8,14 @@ import java.nio.file.Path;
 /** Small helpers of the benchmarks: free ports and the resident memory of a process from /proc. */
 final class BenchSupport {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("benchmark");
+
     private BenchSupport() {
+    }
+
+    /** A result or progress line of a benchmark, through the relay's logging like everything else it prints. */
+    static void report(String format, Object... args) {
+        LOG.info(String.format(format, args).strip());
     }
 
     static int freePort() throws IOException {

@@ -63,7 +63,7 @@ public final class DashboardDemo {
             ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
             Instant start = Instant.now();
             int n;
-            System.out.println("DEMO START " + start.getEpochSecond());
+            BenchSupport.report("DEMO START " + start.getEpochSecond());
             try (Connection c = cf.createConnection("demo", "demo-password")) {
                 Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
                 MessageProducer jms = s.createProducer(s.createQueue("mail.jobs"));
@@ -76,11 +76,11 @@ public final class DashboardDemo {
                     if (!outage && phase >= 0.45 && phase < 0.6) {
                         sink.close(); // the SMTP server goes away: deferrals, backlog, readiness down
                         outage = true;
-                        System.out.println("outage from " + Instant.now());
+                        BenchSupport.report("outage from " + Instant.now());
                     } else if (outage && phase >= 0.6) {
                         sink = startSink(smtpPort);
                         outage = false;
-                        System.out.println("outage until " + Instant.now());
+                        BenchSupport.report("outage until " + Instant.now());
                     }
                     if (Math.abs(phase - 0.2) < 0.001) {
                         sink.failNext(Stage.RCPT, 451, "4.7.1 Greylisted, try again later", 40);
@@ -108,10 +108,10 @@ public final class DashboardDemo {
                     }
                     Thread.sleep(tick); // a load generator paces itself; nothing here waits for a result
                 }
-                System.out.println(n + " jobs submitted");
+                BenchSupport.report(n + " jobs submitted");
             }
             Thread.sleep(60_000); // let the backlog drain and the last scrapes happen
-            System.out.println("DEMO END " + Instant.now().getEpochSecond());
+            BenchSupport.report("DEMO END " + Instant.now().getEpochSecond());
             relay.terminate(Duration.ofSeconds(60));
         } finally {
             sink.close();

@@ -105,7 +105,7 @@ public final class DeliveryBenchmark {
             }
             Collections.sort(latencies);
             double seconds = Duration.between(start, done).toMillis() / 1000.0;
-            System.out.printf("%n%-8s %-14s jobs=%d consumers=%d: %.0f msg/s (%.1f s; submitting took %.1f s),"
+            BenchSupport.report("%n%-8s %-14s jobs=%d consumers=%d: %.0f msg/s (%.1f s; submitting took %.1f s),"
                             + " latency p50=%d ms p99=%d ms, RSS idle=%d MB peak=%d MB, SMTP connections=%d%n",
                     channel, tls ? "STARTTLS+AUTH" : "plain", jobs, consumers, jobs / seconds, seconds,
                     Duration.between(start, submitted).toMillis() / 1000.0,

@@ -67,16 +67,16 @@ public final class HttpApiBenchmark {
                 double submitSeconds = (submitted - start) / 1e9;
                 double endToEndSeconds = (delivered - start) / 1e9;
                 latencies.sort(null);
-                System.out.printf("%n%d jobs, %d clients, %s, %d cores%n", jobs, clients,
+                BenchSupport.report("%n%d jobs, %d clients, %s, %d cores%n", jobs, clients,
                         batch > 0 ? "batches of " + batch : "one job per request",
                         Runtime.getRuntime().availableProcessors());
-                System.out.printf("accepted:    %.0f jobs/s (%d requests in %.2f s; request latency p50 %.1f ms,"
+                BenchSupport.report("accepted:    %.0f jobs/s (%d requests in %.2f s; request latency p50 %.1f ms,"
                         + " p99 %.1f ms)%n", jobs / submitSeconds, latencies.size(), submitSeconds,
                         percentile(latencies, 50), percentile(latencies, 99));
                 if (batch > 0) {
-                    System.out.printf("             %.1f requests/s%n", latencies.size() / submitSeconds);
+                    BenchSupport.report("             %.1f requests/s%n", latencies.size() / submitSeconds);
                 }
-                System.out.printf("end to end:  %.0f jobs/s (submission to SMTP acceptance, %.2f s for all)%n",
+                BenchSupport.report("end to end:  %.0f jobs/s (submission to SMTP acceptance, %.2f s for all)%n",
                         jobs / endToEndSeconds, endToEndSeconds);
             } finally {
                 relay.stop();

@@ -30,8 +30,8 @@ public final class TemplateBenchmark {
                         "validHours", 24)));
         for (MailJob kind : kinds) {
             run(renderer, kind, jobs / 4, 1); // warm-up
-            System.out.printf("%-15s 1 thread:  %,8.0f jobs/s%n", kind.template(), run(renderer, kind, jobs, 1));
-            System.out.printf("%-15s %d threads: %,8.0f jobs/s%n", kind.template(), threads,
+            BenchSupport.report("%-15s 1 thread:  %,8.0f jobs/s%n", kind.template(), run(renderer, kind, jobs, 1));
+            BenchSupport.report("%-15s %d threads: %,8.0f jobs/s%n", kind.template(), threads,
                     run(renderer, kind, jobs, threads));
         }
     }
