@@ -55,9 +55,8 @@ class RestartTest {
         smtp = TestSmtpServer.builder().port(port).start();
         relay.start();
         List<ReceivedMessage> got = smtp.awaitMessages(5, Duration.ofSeconds(30));
-        for (int i = 1; i <= 5; i++) { // the job store, not events: jobs due at once may go out before a subscriber
-            String id = "waiting-" + i;
-            await().until(() -> relay.record(id).status() == org.outboxrelay.state.JobStatus.SENT);
+        for (int i = 1; i <= 5; i++) {
+            relay.awaitEvent(TestRelay.status("waiting-" + i, "sent"));
         }
         assertEquals(5, got.stream().map(ReceivedMessage::subject).distinct().count());
         assertEquals(5, smtp.messages().size(), "each delivered once");

@@ -313,10 +313,15 @@ public final class TestRelay implements AutoCloseable {
         return q == null ? 0 : q.getMessageCount();
     }
 
+    /**
+     * A durable subscription: the broker keeps the events published while the test is not connected - between
+     * a restart's start of the routes and this subscription, say - so that none is missed.
+     */
     private void subscribeToEvents() throws Exception {
         eventConnection = connectionFactory().createConnection();
+        eventConnection.setClientID("test-relay");
         Session s = eventConnection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-        MessageConsumer consumer = s.createConsumer(s.createTopic(EmbeddedBroker.EVENTS));
+        MessageConsumer consumer = s.createDurableConsumer(s.createTopic(EmbeddedBroker.EVENTS), "events");
         consumer.setMessageListener(m -> {
             try {
                 events.add(JSON.readTree(((TextMessage) m).getText()));
