@@ -74,6 +74,7 @@ public record RelaySettings(
         int capturePort = settings.integer("relay.capture.port", 2525, 0, 65535);
         Path dataDir = settings.path("relay.data.dir", "data");
         Path outboxDir = settings.path("relay.outbox.dir", "outbox");
+        settings.integer("relay.outbox.threads", 4, 1, 64); // used by the routes only
         SmtpSettings smtp = SmtpSettings.from(settings);
         if (smtp.port() == 0) {
             settings.problem("relay.smtp.port", "must be set");

@@ -5,6 +5,7 @@ import java.time.Clock;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.support.DefaultMessage;
 import org.outboxrelay.job.JobHeaders;
 import org.outboxrelay.job.QueuedJob;
 
@@ -19,6 +20,18 @@ public class JobMessages {
 
     public JobMessages(Clock clock) {
         this.clock = clock;
+    }
+
+    /**
+     * Goes on with a plain copy of the message taken from {@code mail.jobs} (body and headers, read once). The JMS
+     * message itself is not needed any more: its transaction belongs to the consumer, not to the message. Every
+     * {@code method:} expression and {@code simple} OGNL call of the routes works on a copy of the exchange, and
+     * copying a JMS message reads all its properties again (about a tenth of the relay's CPU per job).
+     */
+    public void detach(Exchange exchange) {
+        Message plain = new DefaultMessage(exchange);
+        plain.copyFrom(exchange.getMessage());
+        exchange.setMessage(plain);
     }
 
     /**

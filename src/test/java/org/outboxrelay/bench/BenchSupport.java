@@ -34,6 +34,27 @@ final class BenchSupport {
         return field(pid, "VmHWM:");
     }
 
+    /** CPU time (user + system) a process has used so far, in milliseconds, from /proc/PID/stat. */
+    static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+        return ticks * 1000 / 100; // USER_HZ is 100 on Linux
+    }
+
+    /** Runs a diagnostic command in a JVM (jcmd of the JDK running the benchmark) and waits for it. */
+    static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        cmd.add(String.valueOf(pid));
+        cmd.addAll(java.util.List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("jcmd " + String.join(" ", command) + " failed: " + out);
+        }
+    }
+
     private static long field(long pid, String name) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(name)) {

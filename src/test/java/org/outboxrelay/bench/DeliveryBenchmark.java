@@ -1,5 +1,6 @@
 package org.outboxrelay.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,14 +23,16 @@ import org.outboxrelay.testing.TestSmtpServer;
 /**
  * Delivers N jobs through one channel of a relay running as its own JVM (started the way users start it, no
  * JVM options) to a local SMTP sink, and prints messages per second, latency from submission to SMTP acceptance
- * (p50, p99) and the relay's resident memory (idle after start, and peak).
+ * (p50, p99) and the relay's resident memory (idle after start, and peak). The measured jobs follow
+ * {@code --warmup} jobs (default 15000) through the same channel, so they show the relay as it runs for days, with
+ * its code JIT-compiled; {@code --warmup 0} measures a cold start.
  *
  * <pre>
  *   bench/run DeliveryBenchmark --channel jms --jobs 5000
  *   bench/run DeliveryBenchmark --channel jms --jobs 5000 --tls
  *   bench/run DeliveryBenchmark --channel outbox --jobs 5000
  *   bench/run DeliveryBenchmark --jobs 5000 relay.smtp.max-connections=8      (any relay.x=y is a setting)
- *   bench/run DeliveryBenchmark --jobs 5000 --jvm -XX:StartFlightRecording=filename=/tmp/relay.jfr   (profile)
+ *   bench/run DeliveryBenchmark --jobs 5000 --profile /tmp/relay.jfr      (JFR of the measured jobs)
  * </pre>
  *
  * The broker journal is persistent and synced as in production; the sink is in this JVM on loopback.
@@ -41,6 +44,8 @@ public final class DeliveryBenchmark {
         int jobs = 2000;
         boolean tls = false;
         int consumers = 8; // the relay's default
+        String profile = null; // a JFR file: the measured jobs (not the warm-up) are recorded into it
+        int warmup = 15000; // jobs sent (and not counted) first, so the measured ones run on JIT-compiled code
         List<String> jvm = new ArrayList<>();
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -52,6 +57,8 @@ public final class DeliveryBenchmark {
                 case "--jvm" -> jvm.add(args[++i]);
                 case "--channel" -> channel = args[++i];
                 case "--jobs" -> jobs = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--profile" -> profile = Path.of(args[++i]).toAbsolutePath().toString();
                 case "--tls" -> tls = true;
                 case "--consumers" -> consumers = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -82,36 +89,72 @@ public final class DeliveryBenchmark {
             settings.forEach(relay::with);
             relay.start();
             // let the JVM settle, then read the idle footprint
-            warmUp(relay, sink, brokerPort);
+            firstJob(sink, brokerPort);
             long idleRss = BenchSupport.rssKb(relay.pid());
-
-            Instant start = Instant.now();
-            if (channel.equals("jms")) {
-                postJms(brokerPort, jobs);
-            } else if (channel.equals("outbox")) {
-                dropFiles(home.resolve("outbox"), jobs);
-            } else {
-                throw new IllegalArgumentException("channel jms or outbox");
+            int before = 1;
+            if (warmup > 0) {
+                prepare(channel, home, 0, warmup);
+                submit(channel, home, brokerPort, 0, warmup);
+                sink.awaitMessages(before + warmup, Duration.ofMinutes(10));
+                before += warmup;
             }
+
+            prepare(channel, home, warmup, jobs);
+            if (profile != null) {
+                BenchSupport.jcmd(relay.pid(), "JFR.start", "name=bench", "settings=profile");
+            }
+            long relayCpu = BenchSupport.cpuMillis(relay.pid());
+            long ownCpu = BenchSupport.cpuMillis(ProcessHandle.current().pid());
+            Instant start = Instant.now();
+            submit(channel, home, brokerPort, warmup, jobs);
             Instant submitted = Instant.now();
-            List<ReceivedMessage> got = sink.awaitMessages(jobs + 1, Duration.ofMinutes(10));
+            List<ReceivedMessage> got = sink.awaitMessages(before + jobs, Duration.ofMinutes(10));
             Instant done = got.get(got.size() - 1).receivedAt();
             long peakRss = BenchSupport.peakRssKb(relay.pid());
+            relayCpu = BenchSupport.cpuMillis(relay.pid()) - relayCpu;
+            if (profile != null) {
+                BenchSupport.jcmd(relay.pid(), "JFR.stop", "name=bench", "filename=" + profile);
+            }
+            ownCpu = BenchSupport.cpuMillis(ProcessHandle.current().pid()) - ownCpu;
 
             List<Long> latencies = new ArrayList<>();
-            for (ReceivedMessage m : got.subList(1, got.size())) {
-                long sentAt = Long.parseLong(m.header("X-Bench-Submitted"));
-                latencies.add(Duration.between(Instant.ofEpochMilli(sentAt), m.receivedAt()).toMillis());
+            for (ReceivedMessage m : got.subList(before, got.size())) {
+                int i = Integer.parseInt(m.subject().substring("Benchmark ".length()));
+                latencies.add(m.receivedAt().toEpochMilli() - HANDED_OVER.get(i));
             }
             Collections.sort(latencies);
             double seconds = Duration.between(start, done).toMillis() / 1000.0;
-            BenchSupport.report("%n%-8s %-14s jobs=%d consumers=%d: %.0f msg/s (%.1f s; submitting took %.1f s),"
-                            + " latency p50=%d ms p99=%d ms, RSS idle=%d MB peak=%d MB, SMTP connections=%d%n",
-                    channel, tls ? "STARTTLS+AUTH" : "plain", jobs, consumers, jobs / seconds, seconds,
+            BenchSupport.report("%n%-8s %-14s jobs=%d (after %d warm-up jobs) consumers=%d: %.0f msg/s (%.1f s; submitting took %.1f s),"
+                            + " latency p50=%d ms p99=%d ms, RSS idle=%d MB peak=%d MB, SMTP connections=%d;"
+                            + " CPU: relay %.2f ms/job, this JVM (producer and sink) %.2f ms/job%n",
+                    channel, tls ? "STARTTLS+AUTH" : "plain", jobs, warmup, consumers, jobs / seconds, seconds,
                     Duration.between(start, submitted).toMillis() / 1000.0,
                     latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99)),
-                    idleRss / 1024, peakRss / 1024, sink.connectionCount());
+                    idleRss / 1024, peakRss / 1024, sink.connectionCount(),
+                    relayCpu / (double) jobs, ownCpu / (double) jobs);
             relay.terminate(Duration.ofSeconds(60));
+        }
+    }
+
+    /** When each job was handed to the relay (committed to mail.jobs, renamed into the outbox), by number. */
+    private static final java.util.Map<Integer, Long> HANDED_OVER = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Writes the job files of the outbox channel into a staging folder (not timed). */
+    private static void prepare(String channel, Path home, int first, int n) throws IOException {
+        if (channel.equals("outbox")) {
+            Path staging = Files.createDirectories(home.resolve("staging"));
+            for (int i = first; i < first + n; i++) {
+                Files.writeString(staging.resolve(fileName(i)), job(i, System.currentTimeMillis()));
+            }
+        }
+    }
+
+    /** Submits jobs first..first+n-1 through the channel. */
+    private static void submit(String channel, Path home, int brokerPort, int first, int n) throws Exception {
+        switch (channel) {
+            case "jms" -> postJms(brokerPort, first, n);
+            case "outbox" -> dropFiles(home.resolve("outbox"), home.resolve("staging"), first, n);
+            default -> throw new IllegalArgumentException("channel jms or outbox");
         }
     }
 
@@ -121,37 +164,44 @@ public final class DeliveryBenchmark {
                 + " \"headers\": {\"X-Bench-Submitted\": \"" + submittedMillis + "\"}}";
     }
 
-    private static void warmUp(RelayProcess relay, TestSmtpServer sink, int brokerPort) throws Exception {
-        postJms(brokerPort, 0);
+    private static void firstJob(TestSmtpServer sink, int brokerPort) throws Exception {
+        postJms(brokerPort, -1, 1);
         sink.awaitMessages(1, Duration.ofSeconds(60));
     }
 
-    /** Posts jobs with one producer, committing every 100 (a warm-up job when n is 0). */
-    private static void postJms(int brokerPort, int n) throws Exception {
+    /** Posts jobs first..first+n-1 with one producer, committing every 100. */
+    private static void postJms(int brokerPort, int first, int n) throws Exception {
         ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
         try (Connection c = cf.createConnection("bench", "bench-pw")) {
             Session s = c.createSession(true, Session.SESSION_TRANSACTED);
             MessageProducer p = s.createProducer(s.createQueue("mail.jobs"));
             p.setDeliveryMode(DeliveryMode.PERSISTENT);
-            int count = Math.max(1, n);
-            for (int i = 0; i < count; i++) {
-                TextMessage m = s.createTextMessage(job(n == 0 ? -1 : i, System.currentTimeMillis()));
+            for (int i = 0; i < n; i++) {
+                TextMessage m = s.createTextMessage(job(first + i, System.currentTimeMillis()));
                 p.send(m);
-                if (i % 100 == 99) {
+                if (i % 100 == 99 || i == n - 1) {
                     s.commit();
+                    long now = System.currentTimeMillis();
+                    for (int j = i - i % 100; j <= i; j++) {
+                        HANDED_OVER.put(first + j, now);
+                    }
                 }
             }
-            s.commit();
         }
     }
 
-    /** Writes job files the recommended way (dot name, then rename), as fast as possible. */
-    private static void dropFiles(Path outbox, int n) throws Exception {
-        for (int i = 0; i < n; i++) {
-            String name = String.format("job-%06d.json", i);
-            Path tmp = outbox.resolve("." + name);
-            Files.writeString(tmp, job(i, System.currentTimeMillis()));
-            Files.move(tmp, outbox.resolve(name));
+    /**
+     * Renames the staged job files into the outbox as fast as possible: written elsewhere, then renamed, the way
+     * applications are told to drop files (and the writing does not slow down the submission).
+     */
+    private static void dropFiles(Path outbox, Path staging, int first, int n) throws Exception {
+        for (int i = first; i < first + n; i++) {
+            Files.move(staging.resolve(fileName(i)), outbox.resolve(fileName(i)));
+            HANDED_OVER.put(i, System.currentTimeMillis());
         }
+    }
+
+    private static String fileName(int i) {
+        return String.format("job-%06d.json", i);
     }
 }

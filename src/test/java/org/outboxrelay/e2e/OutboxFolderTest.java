@@ -116,8 +116,34 @@ class OutboxFolderTest {
     }
 
     @Test
-    void filesAreTakenInNameOrder() throws Exception {
-        relay = TestRelay.forServer(home, smtp).with("relay.delivery.consumers", "1");
+    void manyFilesTakenSeveralAtATimeAreEachSentOnceOrFailedWithTheirReason() throws Exception {
+        relay = TestRelay.forServer(home, smtp).with("relay.outbox.threads", "4").start();
+        List<String> valid = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String name = String.format("job-%02d", i);
+            if (i % 15 == 7) {
+                relay.drop(name + ".json", "{\"to\": \"not an address\", \"subject\": \"" + name + "\"}");
+            } else {
+                relay.drop(name + ".json", "{\"to\": \"x@example.com\", \"subject\": \"" + name + "\", \"text\": \"t\"}");
+                valid.add(name);
+            }
+        }
+
+        List<ReceivedMessage> all = smtp.awaitMessages(valid.size(), Duration.ofSeconds(30));
+        assertEquals(valid, all.stream().map(ReceivedMessage::subject).sorted().toList(), "each valid file once");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> relay.filesIn("sent").size() == valid.size() && relay.filesIn("failed").size() == 8);
+        assertEquals(valid.stream().map(n -> n + ".json").toList(), relay.filesIn("sent"));
+        assertEquals(List.of("job-07.json", "job-07.json.error.json", "job-22.json", "job-22.json.error.json",
+                "job-37.json", "job-37.json.error.json", "job-52.json", "job-52.json.error.json"), relay.filesIn("failed"));
+        assertTrue(relay.read("failed", "job-22.json.error.json").contains("not an address"));
+        assertEquals(List.of("failed", "sent"), relay.filesIn(""), "nothing left in the outbox");
+        assertEquals(valid.size(), smtp.messages().size(), "nothing sent twice");
+    }
+
+    @Test
+    void oneThreadAndOneConsumerSendFilesInNameOrder() throws Exception {
+        relay = TestRelay.forServer(home, smtp).with("relay.delivery.consumers", "1").with("relay.outbox.threads", "1");
         Path outbox = home.resolve("outbox");
         Files.createDirectories(outbox);
         for (String name : List.of("03-c", "01-a", "05-e", "02-b", "04-d")) {
