@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import org.outboxrelay.config.CommandLineSettings;
 import org.outboxrelay.config.InvalidSettingsException;
+import org.outboxrelay.config.IdleMemoryRelease;
 import org.outboxrelay.config.LogFormat;
 import org.outboxrelay.config.RelayApplication;
 
@@ -24,6 +25,7 @@ public final class RelayCli {
 
     public static void main(String[] args) {
         LogFormat.applyBeforeLogging(CONFIG);
+        IdleMemoryRelease.applyBeforeStart();
         System.exit(execute(args, System.out, System.err));
     }
 

@@ -198,6 +198,7 @@ public class RelayConfiguration implements CamelConfiguration {
         SmtpConnectionPool pool = new SmtpConnectionPool(session, smtp.host(), smtp.port(), credentials,
                 smtp.maxConnections(), smtp.messagesPerConnection(), smtp.idleTimeout(), Duration.ofMinutes(5));
         context.addService(new Closer("SMTP connections", pool::close), true);
+        context.addService(new IdleMemoryRelease(context, relay.memoryReleaseInterval()), true);
 
         // --- metrics: the relay's meters join the registry camel-micrometer-prometheus serves -------------
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

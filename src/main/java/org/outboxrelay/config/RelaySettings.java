@@ -48,7 +48,8 @@ public record RelaySettings(
         int auditMaxFiles,
         Path attachmentsDir,
         boolean routesReload,
-        Path routesDir) {
+        Path routesDir,
+        Duration memoryReleaseInterval) {
 
     /** relay.limits.over-recipient-limit */
     enum OverRecipientLimit { SPLIT, REFUSE }
@@ -113,10 +114,11 @@ public record RelaySettings(
         Path attachmentsDir = settings.get("relay.attachments.dir").map(Path::of).orElse(null);
         boolean routesReload = settings.bool("relay.routes.reload", true);
         Path routesDir = settings.path("relay.routes.dir", "routes");
+        Duration memoryReleaseInterval = settings.duration("relay.memory.release-interval", Duration.ofSeconds(30));
         return new RelaySettings(provider, capturePort, dataDir, outboxDir, smtp, oauth, maxBytes, retryPolicy,
                 messagesPerMinute, recipientsPerMessage, refuseOverLimit, recipientsPerDay, pauseInitial, pauseMax,
                 broker, consumers, retention, shutdownTimeout, templatesDir, templatesUpdateDelay, http,
                 managementPort, smtpProbeInterval, auditAddresses, auditFileSize, auditFiles, attachmentsDir,
-                routesReload, routesDir);
+                routesReload, routesDir, memoryReleaseInterval);
     }
 }

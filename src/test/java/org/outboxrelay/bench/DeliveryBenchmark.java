@@ -23,7 +23,8 @@ import org.outboxrelay.testing.TestSmtpServer;
 /**
  * Delivers N jobs through one channel of a relay running as its own JVM (started the way users start it, no
  * JVM options) to a local SMTP sink, and prints messages per second, latency from submission to SMTP acceptance
- * (p50, p99) and the relay's resident memory (idle after start, and peak). The measured jobs follow
+ * (p50, p99) and the relay's resident memory (after its first job, after {@code --idle} seconds (70) of idling
+ * after that, and the peak). The measured jobs follow
  * {@code --warmup} jobs (default 15000) through the same channel, so they show the relay as it runs for days, with
  * its code JIT-compiled; {@code --warmup 0} measures a cold start.
  *
@@ -45,6 +46,7 @@ public final class DeliveryBenchmark {
         boolean tls = false;
         int consumers = 8; // the relay's default
         String profile = null; // a JFR file: the measured jobs (not the warm-up) are recorded into it
+        int idleSeconds = 70; // how long the relay idles after its first job before its resident memory is read
         int warmup = 15000; // jobs sent (and not counted) first, so the measured ones run on JIT-compiled code
         List<String> jvm = new ArrayList<>();
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
@@ -58,6 +60,7 @@ public final class DeliveryBenchmark {
                 case "--channel" -> channel = args[++i];
                 case "--jobs" -> jobs = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--idle" -> idleSeconds = Integer.parseInt(args[++i]);
                 case "--profile" -> profile = Path.of(args[++i]).toAbsolutePath().toString();
                 case "--tls" -> tls = true;
                 case "--consumers" -> consumers = Integer.parseInt(args[++i]);
@@ -88,8 +91,10 @@ public final class DeliveryBenchmark {
             }
             settings.forEach(relay::with);
             relay.start();
-            // let the JVM settle, then read the idle footprint
+            // one job, then idle: the footprint of a relay that waits for work
             firstJob(sink, brokerPort);
+            long startRss = BenchSupport.rssKb(relay.pid());
+            Thread.sleep(idleSeconds * 1000L);
             long idleRss = BenchSupport.rssKb(relay.pid());
             int before = 1;
             if (warmup > 0) {
@@ -125,12 +130,12 @@ public final class DeliveryBenchmark {
             Collections.sort(latencies);
             double seconds = Duration.between(start, done).toMillis() / 1000.0;
             BenchSupport.report("%n%-8s %-14s jobs=%d (after %d warm-up jobs) consumers=%d: %.0f msg/s (%.1f s; submitting took %.1f s),"
-                            + " latency p50=%d ms p99=%d ms, RSS idle=%d MB peak=%d MB, SMTP connections=%d;"
+                            + " latency p50=%d ms p99=%d ms, RSS after the first job=%d MB, idle %d s later=%d MB, peak=%d MB, SMTP connections=%d;"
                             + " CPU: relay %.2f ms/job, this JVM (producer and sink) %.2f ms/job%n",
                     channel, tls ? "STARTTLS+AUTH" : "plain", jobs, warmup, consumers, jobs / seconds, seconds,
                     Duration.between(start, submitted).toMillis() / 1000.0,
                     latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99)),
-                    idleRss / 1024, peakRss / 1024, sink.connectionCount(),
+                    startRss / 1024, idleSeconds, idleRss / 1024, peakRss / 1024, sink.connectionCount(),
                     relayCpu / (double) jobs, ownCpu / (double) jobs);
             relay.terminate(Duration.ofSeconds(60));
         }
