@@ -25,7 +25,7 @@ import org.outboxrelay.testing.TestSmtpServer;
  * JVM options) to a local SMTP sink, and prints messages per second, latency from submission to SMTP acceptance
  * (p50, p99) and the relay's resident memory (after its first job, after {@code --idle} seconds (70) of idling
  * after that, and the peak). The measured jobs follow
- * {@code --warmup} jobs (default 15000) through the same channel, so they show the relay as it runs for days, with
+ * {@code --warmup} jobs (default 30000) through the same channel, so they show the relay as it runs for days, with
  * its code JIT-compiled; {@code --warmup 0} measures a cold start.
  *
  * <pre>
@@ -47,7 +47,7 @@ public final class DeliveryBenchmark {
         int consumers = 8; // the relay's default
         String profile = null; // a JFR file: the measured jobs (not the warm-up) are recorded into it
         int idleSeconds = 70; // how long the relay idles after its first job before its resident memory is read
-        int warmup = 15000; // jobs sent (and not counted) first, so the measured ones run on JIT-compiled code
+        int warmup = 30000; // jobs sent (and not counted) first, so the measured ones run on JIT-compiled code
         List<String> jvm = new ArrayList<>();
         java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
