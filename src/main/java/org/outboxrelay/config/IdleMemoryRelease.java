@@ -23,10 +23,13 @@ import org.slf4j.LoggerFactory;
  * memory in its arenas.
  * <p>
  * So, every {@code relay.memory.release-interval}: G1 runs a concurrent collection when none ran for that long
- * ({@code G1PeriodicGCInterval}, JEP 346) and shrinks the heap to 30% free ({@code MaxHeapFreeRatio}); and the
- * native heap is trimmed (what {@code jcmd PID System.trim_native_heap} does; JDK 17.0.9 and later, on glibc).
- * A JVM flag the operator set on the command line is left as it is. Under load nothing of this runs: young
- * collections keep the periodic one away, and a trim takes a few milliseconds.
+ * ({@code G1PeriodicGCInterval}, JEP 346), and a collection shrinks the heap to 30% free ({@code MaxHeapFreeRatio},
+ * any collector); and, when no job is in flight, the native heap is trimmed (what
+ * {@code jcmd PID System.trim_native_heap} does; JDK 17.0.9 and later, on glibc). Under load neither runs: young
+ * collections keep the periodic one away, and the trim waits for a moment without jobs.
+ * <p>
+ * The flags are the JVM's, not the relay's: a flag the operator set on the command line is left as it is, and the
+ * first relay of a JVM sets them (tests start several relays in one JVM; the later ones find them set).
  */
 public final class IdleMemoryRelease extends ServiceSupport {
 
@@ -59,28 +62,46 @@ public final class IdleMemoryRelease extends ServiceSupport {
     }
 
     @Override
-    protected void doStart() throws Exception {
-        if (interval.isZero() || !usesG1()) {
+    protected void doStart() {
+        if (interval.isZero()) {
             return;
         }
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         // MinHeapFreeRatio first: MaxHeapFreeRatio may not go below it
         setUnlessSetByOperator(vm, "MinHeapFreeRatio", "10");
         setUnlessSetByOperator(vm, "MaxHeapFreeRatio", "30");
-        setUnlessSetByOperator(vm, "G1PeriodicGCInterval", String.valueOf(interval.toMillis()));
-        server = ManagementFactory.getPlatformMBeanServer();
-        diagnosticCommands = new ObjectName("com.sun.management:type=DiagnosticCommand");
-        boolean canTrim = java.util.Arrays.stream(server.getMBeanInfo(diagnosticCommands).getOperations())
-                .anyMatch(o -> o.getName().equals(TRIM));
+        boolean g1 = usesG1();
+        if (g1) {
+            setUnlessSetByOperator(vm, "G1PeriodicGCInterval", String.valueOf(interval.toMillis()));
+        }
+        boolean canTrim = canTrimNativeHeap();
         if (canTrim) {
             timer = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "memory-release");
-            timer.scheduleWithFixedDelay(this::trimNativeHeap, interval.toMillis(), interval.toMillis(),
+            timer.scheduleWithFixedDelay(this::trimWhenIdle, interval.toMillis(), interval.toMillis(),
                     TimeUnit.MILLISECONDS);
         }
-        LOG.debug("Idle memory is given back every {} (native heap trimmed: {})", interval, canTrim);
+        LOG.info("An idle relay gives memory back every {}: {}, {}", interval.toMillis() % 1000 == 0
+                        ? interval.toSeconds() + "s" : interval.toMillis() + "ms",
+                g1 ? "unused heap (G1 periodic collection)" : "unused heap at full collections only (not G1)",
+                canTrim ? "native heap trimmed" : "native heap not trimmed (needs JDK 17.0.9+ on glibc)");
     }
 
-    private void trimNativeHeap() {
+    private boolean canTrimNativeHeap() {
+        try {
+            server = ManagementFactory.getPlatformMBeanServer();
+            diagnosticCommands = new ObjectName("com.sun.management:type=DiagnosticCommand");
+            return java.util.Arrays.stream(server.getMBeanInfo(diagnosticCommands).getOperations())
+                    .anyMatch(o -> o.getName().equals(TRIM));
+        } catch (Exception | Error e) {
+            LOG.debug("No diagnostic commands: {}", e.toString());
+            return false;
+        }
+    }
+
+    private void trimWhenIdle() {
+        if (context.getInflightRepository().size() > 0) {
+            return; // under load the freed memory is taken again at once; the trim would only hold up malloc
+        }
         try {
             Object report = server.invoke(diagnosticCommands, TRIM, new Object[] {new String[0]},
                     new String[] {String[].class.getName()});

@@ -24,7 +24,9 @@ import org.outboxrelay.testing.TestSmtpServer;
  * Delivers N jobs through one channel of a relay running as its own JVM (started the way users start it, no
  * JVM options) to a local SMTP sink, and prints messages per second, latency from submission to SMTP acceptance
  * (p50, p99) and the relay's resident memory (after its first job, after {@code --idle} seconds (70) of idling
- * after that, and the peak). The measured jobs follow
+ * after that, the peak, and after the same idle time once the run is over). Outbox files are written to a
+ * staging folder first and renamed into the outbox with a fresh modification time, with the relay's default
+ * outbox settings (poll every 500 ms, files younger than 1 s wait). The measured jobs follow
  * {@code --warmup} jobs (default 30000) through the same channel, so they show the relay as it runs for days, with
  * its code JIT-compiled; {@code --warmup 0} measures a cold start.
  *
@@ -81,8 +83,6 @@ public final class DeliveryBenchmark {
                     .with("relay.smtp.auth", tls ? "password" : "none")
                     .with("relay.smtp.from", "bench@example.com")
                     .with("relay.delivery.consumers", String.valueOf(consumers))
-                    .with("relay.outbox.min-age", "100ms")
-                    .with("relay.outbox.poll-interval", "100ms")
                     .with("relay.broker.listen", "127.0.0.1:" + brokerPort)
                     .with("relay.broker.user", "bench").with("relay.broker.password", "bench-pw");
             if (tls) {
@@ -121,6 +121,8 @@ public final class DeliveryBenchmark {
                 BenchSupport.jcmd(relay.pid(), "JFR.stop", "name=bench", "filename=" + profile);
             }
             ownCpu = BenchSupport.cpuMillis(ProcessHandle.current().pid()) - ownCpu;
+            Thread.sleep(idleSeconds * 1000L); // and idle again: does the relay give back what the run took?
+            long idleAfterRun = BenchSupport.rssKb(relay.pid());
 
             List<Long> latencies = new ArrayList<>();
             for (ReceivedMessage m : got.subList(before, got.size())) {
@@ -130,12 +132,12 @@ public final class DeliveryBenchmark {
             Collections.sort(latencies);
             double seconds = Duration.between(start, done).toMillis() / 1000.0;
             BenchSupport.report("%n%-8s %-14s jobs=%d (after %d warm-up jobs) consumers=%d: %.0f msg/s (%.1f s; submitting took %.1f s),"
-                            + " latency p50=%d ms p99=%d ms, RSS after the first job=%d MB, idle %d s later=%d MB, peak=%d MB, SMTP connections=%d;"
+                            + " latency p50=%d ms p99=%d ms, RSS after the first job=%d MB, idle %d s later=%d MB, peak=%d MB, idle after the run=%d MB, SMTP connections=%d;"
                             + " CPU: relay %.2f ms/job, this JVM (producer and sink) %.2f ms/job%n",
                     channel, tls ? "STARTTLS+AUTH" : "plain", jobs, warmup, consumers, jobs / seconds, seconds,
                     Duration.between(start, submitted).toMillis() / 1000.0,
                     latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99)),
-                    startRss / 1024, idleSeconds, idleRss / 1024, peakRss / 1024, sink.connectionCount(),
+                    startRss / 1024, idleSeconds, idleRss / 1024, peakRss / 1024, idleAfterRun / 1024, sink.connectionCount(),
                     relayCpu / (double) jobs, ownCpu / (double) jobs);
             relay.terminate(Duration.ofSeconds(60));
         }
@@ -201,8 +203,11 @@ public final class DeliveryBenchmark {
      */
     private static void dropFiles(Path outbox, Path staging, int first, int n) throws Exception {
         for (int i = first; i < first + n; i++) {
-            Files.move(staging.resolve(fileName(i)), outbox.resolve(fileName(i)));
-            HANDED_OVER.put(i, System.currentTimeMillis());
+            // a file just written, as the relay sees it (a rename keeps the time it was written at)
+            Path dropped = Files.move(staging.resolve(fileName(i)), outbox.resolve(fileName(i)));
+            long now = System.currentTimeMillis();
+            Files.setLastModifiedTime(dropped, java.nio.file.attribute.FileTime.fromMillis(now));
+            HANDED_OVER.put(i, now);
         }
     }
 

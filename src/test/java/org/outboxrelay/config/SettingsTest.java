@@ -59,4 +59,20 @@ class SettingsTest {
         assertEquals("me@example.com", smtp.from().getAddress());
         assertTrue(!smtp.toString().contains("pw"), "no password in toString");
     }
+
+    @Test
+    void memoryReleaseIsOffOrAtLeastASecondAndOutboxThreadsArePositive() {
+        Map<String, String> base = Map.of("relay.provider", "smtp", "relay.smtp.host", "mail.example.com",
+                "relay.smtp.security", "none");
+        Settings ok = of(base).withOverrides(Map.of("relay.memory.release-interval", "0"));
+        assertEquals(Duration.ZERO, RelaySettings.read(ok, java.time.Clock.systemUTC()).memoryReleaseInterval());
+        assertTrue(ok.problems().isEmpty(), ok.problems().toString());
+
+        Settings bad = of(base).withOverrides(Map.of("relay.memory.release-interval", "10ms",
+                "relay.outbox.threads", "0"));
+        RelaySettings.read(bad, java.time.Clock.systemUTC());
+        assertTrue(bad.problems().stream().anyMatch(p -> p.startsWith("relay.memory.release-interval must be 0 (off)")),
+                bad.problems().toString());
+        assertTrue(bad.problems().stream().anyMatch(p -> p.startsWith("relay.outbox.threads")), bad.problems().toString());
+    }
 }

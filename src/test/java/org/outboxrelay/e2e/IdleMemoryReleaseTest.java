@@ -34,6 +34,8 @@ class IdleMemoryReleaseTest {
             String properties = jcmd(relay.pid(), "VM.system_properties");
             assertTrue(properties.contains("io.netty.allocator.numHeapArenas=2"), properties);
             assertTrue(properties.contains("io.netty.allocator.numDirectArenas=3"), properties);
+            assertTrue(java.nio.file.Files.readString(relay.log()).contains("An idle relay gives memory back every 45s:"
+                    + " unused heap (G1 periodic collection), native heap trimmed"), "says so at start");
             assertEquals(0, relay.terminate(Duration.ofSeconds(60)));
         }
     }
