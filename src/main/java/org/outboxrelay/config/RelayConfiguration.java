@@ -27,6 +27,7 @@ import org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.RestConfiguration;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.outboxrelay.broker.BrokerSettings;
@@ -35,6 +36,7 @@ import org.outboxrelay.delivery.AccountPause;
 import org.outboxrelay.delivery.AttachmentFiles;
 import org.outboxrelay.delivery.DailyRecipientBudget;
 import org.outboxrelay.delivery.DeliveryEvents;
+import org.outboxrelay.delivery.InFlightSmtpCutter;
 import org.outboxrelay.delivery.JobLedger;
 import org.outboxrelay.delivery.JobMessages;
 import org.outboxrelay.delivery.JobReader;
@@ -48,7 +50,6 @@ import org.outboxrelay.delivery.SmtpReplyClassifier;
 import org.outboxrelay.delivery.SmtpSender;
 import org.outboxrelay.delivery.SmtpSessions;
 import org.outboxrelay.delivery.SmtpSockets;
-import org.outboxrelay.delivery.InFlightSmtpCutter;
 import org.outboxrelay.http.AdminApi;
 import org.outboxrelay.http.ApiDescription;
 import org.outboxrelay.http.ApiGate;
@@ -285,9 +286,9 @@ public class RelayConfiguration implements CamelConfiguration {
         // REST over that server, no binding (the routes read and write JSON themselves), and each REST call its
         // own route. Set here, not in a route file: the files load in no fixed order, and a rest: block read
         // before a restConfiguration: block would get Camel's defaults (its calls inlined into their routes).
-        org.apache.camel.spi.RestConfiguration rest = context.getRestConfiguration();
+        RestConfiguration rest = context.getRestConfiguration();
         rest.setComponent("platform-http");
-        rest.setBindingMode(org.apache.camel.spi.RestConfiguration.RestBindingMode.off);
+        rest.setBindingMode(RestConfiguration.RestBindingMode.off);
         rest.setInlineRoutes(false);
         ApiDescription description = new ApiDescription();
         JobStatusView statusView = new JobStatusView(store);

@@ -114,11 +114,8 @@ public record RelaySettings(
         Path attachmentsDir = settings.get("relay.attachments.dir").map(Path::of).orElse(null);
         boolean routesReload = settings.bool("relay.routes.reload", true);
         Path routesDir = settings.path("relay.routes.dir", "routes");
-        Duration memoryReleaseInterval = settings.get("relay.memory.release-interval").filter(v -> v.strip().equals("0"))
-                .isPresent() ? Duration.ZERO : settings.duration("relay.memory.release-interval", Duration.ofSeconds(30));
-        if (!memoryReleaseInterval.isZero() && memoryReleaseInterval.compareTo(Duration.ofSeconds(1)) < 0) {
-            settings.problem("relay.memory.release-interval", "must be 0 (off) or at least 1s");
-        }
+        Duration memoryReleaseInterval = settings.durationOrOff("relay.memory.release-interval",
+                Duration.ofSeconds(30), Duration.ofSeconds(1));
         return new RelaySettings(provider, capturePort, dataDir, outboxDir, smtp, oauth, maxBytes, retryPolicy,
                 messagesPerMinute, recipientsPerMessage, refuseOverLimit, recipientsPerDay, pauseInitial, pauseMax,
                 broker, consumers, retention, shutdownTimeout, templatesDir, templatesUpdateDelay, http,

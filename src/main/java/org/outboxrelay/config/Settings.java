@@ -165,6 +165,22 @@ public class Settings {
         return d;
     }
 
+    /**
+     * A duration where {@code 0} (also written without a unit) means off, {@link Duration#ZERO}; any other value
+     * must be at least {@code minimum}.
+     */
+    public Duration durationOrOff(String key, Duration defaultValue, Duration minimum) {
+        if (get(key).filter(v -> v.strip().equals("0")).isPresent()) {
+            return Duration.ZERO;
+        }
+        Duration d = duration(key, defaultValue);
+        if (!d.isZero() && d.compareTo(minimum) < 0) {
+            problem(key, "must be 0 (off) or at least " + (minimum.toMillis() % 1000 == 0
+                    ? minimum.toSeconds() + "s" : minimum.toMillis() + "ms"));
+        }
+        return d;
+    }
+
     public static Duration parseDuration(String text) {
         String s = text.trim();
         if (!DURATION.matcher(s).matches()) {

@@ -65,7 +65,7 @@ public class AdminApi {
 
     /** {@code GET /admin/dead/{id}}: one dead letter with its content (the job as it was queued). */
     public ApiReply deadLetter(@Header("id") Object idHeader) throws ApiException {
-        String id = JobStatusView.pathParameter(idHeader);
+        String id = JobStatusView.parameter(idHeader);
         Optional<DeadLetter> found = broker(() -> tools.deadLetter(id));
         DeadLetter d = found.orElseThrow(() -> noDeadLetter(id));
         ObjectNode n = describe(d);
@@ -75,7 +75,7 @@ public class AdminApi {
 
     /** {@code POST /admin/dead/{id}/retry}: back on mail.jobs under its id. */
     public ApiReply retry(@Header("id") Object idHeader) throws ApiException {
-        String id = JobStatusView.pathParameter(idHeader);
+        String id = JobStatusView.parameter(idHeader);
         int n = broker(() -> tools.retry(id));
         if (n == 0) {
             throw noDeadLetter(id);
@@ -95,7 +95,7 @@ public class AdminApi {
 
     /** {@code DELETE /admin/dead/{id}}: the dead letter is gone for good. */
     public ApiReply purge(@Header("id") Object idHeader) throws ApiException {
-        String id = JobStatusView.pathParameter(idHeader);
+        String id = JobStatusView.parameter(idHeader);
         int n = broker(() -> tools.purge(id));
         if (n == 0) {
             throw noDeadLetter(id);
@@ -134,9 +134,7 @@ public class AdminApi {
     }
 
     private static void requireAll(Object all, String usage) throws ApiException {
-        // a header "all" comes before the query parameter, as a list (see JobStatusView.pathParameter)
-        Object value = all instanceof List<?> values && !values.isEmpty() ? values.get(values.size() - 1) : all;
-        if (value == null || !value.toString().trim().toLowerCase(Locale.ROOT).equals("true")) {
+        if (!JobStatusView.parameter(all).trim().toLowerCase(Locale.ROOT).equals("true")) {
             throw new ApiException(400, "This acts on every dead letter and needs the query parameter all=true: "
                     + usage + ".");
         }

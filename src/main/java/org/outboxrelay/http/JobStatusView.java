@@ -33,17 +33,17 @@ public class JobStatusView {
      * any request header or query parameter of the same name (platform-http appends them in that order).
      */
     public ApiReply reply(@Header("id") Object idHeader) throws ApiException {
-        String id = pathParameter(idHeader);
+        String id = parameter(idHeader);
         JobRecord record = store.find(id).orElseThrow(() -> new ApiException(404, "No job with id \"" + id
                 + "\" is known: it was never accepted, or it was forgotten after relay.status.retention."));
         return ApiReply.json(200, write(describe(record)));
     }
 
     /**
-     * A path parameter from its header: platform-http gives a request header and a query parameter of the same
-     * name first and the path parameter last, as a list.
+     * A path or query parameter from its header: platform-http gives a request header and a query parameter of
+     * the same name first and the path parameter last, as a list.
      */
-    static String pathParameter(Object header) {
+    static String parameter(Object header) {
         Object last = header instanceof List<?> values && !values.isEmpty() ? values.get(values.size() - 1) : header;
         return String.valueOf(last);
     }

@@ -42,19 +42,6 @@ final class BenchSupport {
         return ticks * 1000 / 100; // USER_HZ is 100 on Linux
     }
 
-    /** Runs a diagnostic command in a JVM (jcmd of the JDK running the benchmark) and waits for it. */
-    static void jcmd(long pid, String... command) throws IOException, InterruptedException {
-        java.util.List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-        cmd.add(String.valueOf(pid));
-        cmd.addAll(java.util.List.of(command));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException("jcmd " + String.join(" ", command) + " failed: " + out);
-        }
-    }
-
     private static long field(long pid, String name) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(name)) {

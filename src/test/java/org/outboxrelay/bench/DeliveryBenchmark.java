@@ -106,7 +106,7 @@ public final class DeliveryBenchmark {
 
             prepare(channel, home, warmup, jobs);
             if (profile != null) {
-                BenchSupport.jcmd(relay.pid(), "JFR.start", "name=bench", "settings=profile");
+                relay.jcmd("JFR.start", "name=bench", "settings=profile");
             }
             long relayCpu = BenchSupport.cpuMillis(relay.pid());
             long ownCpu = BenchSupport.cpuMillis(ProcessHandle.current().pid());
@@ -118,7 +118,7 @@ public final class DeliveryBenchmark {
             long peakRss = BenchSupport.peakRssKb(relay.pid());
             relayCpu = BenchSupport.cpuMillis(relay.pid()) - relayCpu;
             if (profile != null) {
-                BenchSupport.jcmd(relay.pid(), "JFR.stop", "name=bench", "filename=" + profile);
+                relay.jcmd("JFR.stop", "name=bench", "filename=" + profile);
             }
             ownCpu = BenchSupport.cpuMillis(ProcessHandle.current().pid()) - ownCpu;
             Thread.sleep(idleSeconds * 1000L); // and idle again: does the relay give back what the run took?

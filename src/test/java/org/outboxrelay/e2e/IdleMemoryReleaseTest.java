@@ -1,10 +1,7 @@
 package org.outboxrelay.e2e;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,11 +24,11 @@ class IdleMemoryReleaseTest {
     void idleRelayLetsG1GiveBackItsHeapButKeepsTheOperatorsFlags() throws Exception {
         try (RelayProcess relay = new RelayProcess(home).with("relay.memory.release-interval", "45s")
                 .jvmArgs("-XX:MaxHeapFreeRatio=50", "-Dio.netty.allocator.numDirectArenas=3").start()) {
-            String flags = jcmd(relay.pid(), "VM.flags", "-all");
+            String flags = relay.jcmd("VM.flags", "-all");
             assertTrue(flags.matches("(?s).*G1PeriodicGCInterval += 45000 .*"), flags);
             assertTrue(flags.matches("(?s).*MinHeapFreeRatio += 10 .*"), flags);
             assertTrue(flags.matches("(?s).*MaxHeapFreeRatio += 50 .*"), "the operator's value stays: " + flags);
-            String properties = jcmd(relay.pid(), "VM.system_properties");
+            String properties = relay.jcmd("VM.system_properties");
             assertTrue(properties.contains("io.netty.allocator.numHeapArenas=2"), properties);
             assertTrue(properties.contains("io.netty.allocator.numDirectArenas=3"), properties);
             assertTrue(java.nio.file.Files.readString(relay.log()).contains("An idle relay gives memory back every 45s:"
@@ -43,20 +40,10 @@ class IdleMemoryReleaseTest {
     @Test
     void zeroLeavesTheJvmAsItIs() throws Exception {
         try (RelayProcess relay = new RelayProcess(home).with("relay.memory.release-interval", "0s").start()) {
-            String flags = jcmd(relay.pid(), "VM.flags", "-all");
+            String flags = relay.jcmd("VM.flags", "-all");
             assertTrue(flags.matches("(?s).*G1PeriodicGCInterval += 0 .*"), flags);
             assertTrue(flags.matches("(?s).*MaxHeapFreeRatio += 70 .*"), flags);
             assertEquals(0, relay.terminate(Duration.ofSeconds(60)));
         }
-    }
-
-    private static String jcmd(long pid, String... command) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(pid)));
-        cmd.addAll(List.of(command));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        return out;
     }
 }

@@ -101,6 +101,19 @@ public final class RelayProcess implements AutoCloseable {
         return new Exit(p.exitValue(), Files.readString(log()));
     }
 
+    /** Runs a diagnostic command in the relay's JVM (jcmd of the JDK running the tests); returns its output. */
+    public String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid())));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("jcmd " + String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
     /** SIGKILL: no shutdown hook, no graceful anything. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
