@@ -37,7 +37,7 @@ public final class LoginCommand {
     }
 
     int run() {
-        OAuthSettings oauth = OAuthSettings.from(settings, settings.path("relay.data.dir", "data"));
+        OAuthSettings oauth = OAuthSettings.from(settings, settings.path(org.outboxrelay.config.SettingsCatalog.DATA_DIR));
         if (oauth.clientId() == null) {
             err.println("login: relay.oauth.client-id is not set: register an app (see README, \"Outlook.com / live.com\")"
                     + " and put its application (client) id into config/application.properties");

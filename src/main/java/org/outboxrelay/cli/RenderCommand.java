@@ -84,7 +84,7 @@ public final class RenderCommand {
         }
 
         Settings settings = CommandLineSettings.load(Path.of("config", "application.properties"));
-        TemplateRenderer renderer = new TemplateRenderer(settings.path("relay.templates.dir", "templates"),
+        TemplateRenderer renderer = new TemplateRenderer(settings.path(org.outboxrelay.config.SettingsCatalog.TEMPLATES_DIR),
                 Duration.ZERO);
         InternetAddress from = SmtpSettings.from(settings).from();
         if (from == null) {

@@ -14,7 +14,8 @@ import org.outboxrelay.job.QueuedJob;
 /**
  * The JSON events published on {@code mail.events}, one per outcome:
  * {@code {"jobId","messageId","status","channel","attempt","smtpReply","recipients":{"accepted","refused"},"at"}}
- * plus {@code reason} (deferred, failed, duplicate) and {@code nextAttemptAt} (deferred). Addresses appear
+ * plus {@code reason} (deferred, failed, duplicate), {@code nextAttemptAt} (deferred) and {@code node} (the relay
+ * that decided it). Addresses appear
  * only in {@code refused}, each with the server's reply.
  */
 public class DeliveryEvents {
@@ -22,9 +23,12 @@ public class DeliveryEvents {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
+    private final String node;
 
-    public DeliveryEvents(Clock clock) {
+    /** @param node this relay's node id, in every event */
+    public DeliveryEvents(Clock clock, String node) {
         this.clock = clock;
+        this.node = node;
     }
 
     public String sent(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("result") SendResult result) {
@@ -77,6 +81,7 @@ public class DeliveryEvents {
         e.put("channel", "outbox");
         e.put("attempt", 0);
         e.put("file", job != null ? job.getOutboxFile() : fileName);
+        e.put("node", node);
         e.put("at", clock.instant().toString());
         e.put("smtpReply", null);
         e.put("recipients", recipients(0, List.of()));
@@ -94,6 +99,7 @@ public class DeliveryEvents {
         if (job.getOutboxFile() != null) {
             e.put("file", job.getOutboxFile());
         }
+        e.put("node", node);
         e.put("at", clock.instant().toString());
         return e;
     }

@@ -27,7 +27,7 @@ public class JobIntake {
 
     /** Admits the job, or marks it a duplicate of an earlier job with the same id. */
     public void admit(@ExchangeProperty("job") QueuedJob job) {
-        JobAdmission.Decision d = admission.admitNew(job.getId(), job.getChannel().id(), job.getAdmission());
+        JobAdmission.Decision d = admission.admitNew(job);
         if (!d.admitted()) {
             job.markDuplicate(d.existing().id());
             LOG.info("Duplicate {}: a job with this id is already {}; not queued again", job, d.existing().id());

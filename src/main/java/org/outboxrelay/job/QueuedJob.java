@@ -172,6 +172,55 @@ public class QueuedJob {
         this.reservedRecipients = reservedRecipients;
     }
 
+    /**
+     * The envelope recipients (To, Cc and Bcc) in lower case, once the job was read ({@code validate}); empty
+     * before, or when an address cannot be read (validation reports it).
+     */
+    public List<String> envelopeRecipients() {
+        List<String> out = new java.util.ArrayList<>();
+        try {
+            if (rawMessage != null) {
+                rawMessage.recipients().forEach(a -> out.add(a.getAddress().toLowerCase(java.util.Locale.ROOT)));
+            } else if (mailJob != null) {
+                for (List<String> field : List.of(mailJob.to(), mailJob.cc(), mailJob.bcc())) {
+                    for (String value : field) {
+                        Addresses.parseList(value).forEach(a -> out.add(a.getAddress().toLowerCase(java.util.Locale.ROOT)));
+                    }
+                }
+            }
+        } catch (jakarta.mail.internet.AddressException e) {
+            return List.of();
+        }
+        return out.stream().distinct().toList();
+    }
+
+    /** The subject as submitted (a template's job: "template NAME" until it is rendered), for search. */
+    public String subjectLine() {
+        if (rawMessage != null) {
+            return rawMessage.subject();
+        }
+        if (mailJob != null) {
+            return mailJob.subject() != null ? mailJob.subject()
+                    : mailJob.template() != null ? "(template " + mailJob.template() + ")" : null;
+        }
+        return null;
+    }
+
+    /** The From address as submitted (null: the account's), for search. */
+    public String fromAddress() {
+        try {
+            if (rawMessage != null && rawMessage.from() != null) {
+                return rawMessage.from().getAddress().toLowerCase(java.util.Locale.ROOT);
+            }
+            if (mailJob != null && mailJob.from() != null) {
+                return Addresses.parseOne(mailJob.from()).getAddress().toLowerCase(java.util.Locale.ROOT);
+            }
+        } catch (jakarta.mail.internet.AddressException e) {
+            return null;
+        }
+        return null;
+    }
+
     @Override
     public String toString() {
         return "job " + id + " (" + channel.id() + (outboxFile != null ? " " + outboxFile : "") + ", attempt "

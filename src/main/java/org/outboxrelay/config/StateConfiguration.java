@@ -1,0 +1,50 @@
+package org.outboxrelay.config;
+
+import java.time.Clock;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.outboxrelay.delivery.AccountPause;
+import org.outboxrelay.delivery.DailyRecipientBudget;
+import org.outboxrelay.state.JdbcJobStateStore;
+import org.outboxrelay.state.JdbcRecipientBudget;
+import org.outboxrelay.state.JobAdmission;
+import org.outboxrelay.state.JobRetention;
+import org.outboxrelay.state.JobStateStore;
+import org.outboxrelay.state.StateDatabase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state: the job store (embedded H2, or PostgreSQL shared by several relays; schema migrated at start) and
+ * what is kept in it - job status and idempotency ({@code jobStore}, {@code jobAdmission}), the account's daily
+ * recipient budget and its pause.
+ */
+public class StateConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        RelaySettings relay = Beans.get(context, "relaySettings", RelaySettings.class);
+        Clock clock = Beans.get(context, "relayClock", Clock.class);
+        String node = relay.node().id();
+        String account = relay.smtp().from().getAddress().toLowerCase(java.util.Locale.ROOT);
+
+        StateDatabase database = StateDatabase.open(relay.state(), node);
+        Beans.closeOnStop(context, "state database", database::close);
+        LOG.info("Job store: {}", relay.state());
+        JobStateStore store = new JdbcJobStateStore(database.dataSource(), () -> { });
+        JobAdmission admission = new JobAdmission(store, clock, account, node);
+        Beans.bind(context, "stateDatabase", database);
+        Beans.bind(context, "jobStore", store);
+        Beans.bind(context, "jobAdmission", admission);
+        Beans.bind(context, "jobRetention", new JobRetention(store, relay.statusRetention(), clock));
+        Beans.bind(context, "dailyRecipientBudget", new DailyRecipientBudget(
+                new JdbcRecipientBudget(database.dataSource(), account), relay.recipientsPerDay(), clock));
+
+        AccountPause accountPause = new AccountPause(clock, relay.pauseInitial(), relay.pauseMax());
+        context.addService(accountPause, true);
+        Beans.bind(context, "accountPause", accountPause);
+    }
+}
