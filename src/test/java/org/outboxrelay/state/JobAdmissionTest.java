@@ -15,14 +15,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JobAdmissionTest {
 
+
     @TempDir
     Path dir;
     JdbcJobStateStore store;
     JobAdmission admission;
 
+    /** The store the tests run on: the embedded H2 one here, PostgreSQL in {@link JobAdmissionPostgresTest}. */
+    protected JdbcJobStateStore openStore() {
+        return JdbcJobStateStore.embedded(dir);
+    }
+
     @BeforeEach
     void open() {
-        store = JdbcJobStateStore.embedded(dir);
+        store = openStore();
         admission = new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "test-node");
     }
 
@@ -78,7 +84,7 @@ class JobAdmissionTest {
         admission.admitNew(StoreFixtures.job("p", "http", "t1"));
         StoreFixtures.sent(store, "p", "t1", 1, "<m@x>", "250 ok", 2, null, java.util.List.of("a@x.org", "b@x.org"), Instant.now());
         store.close();
-        store = JdbcJobStateStore.embedded(dir);
+        store = openStore();
         JobRecord r = store.find("p").orElseThrow();
         assertEquals(JobStatus.SENT, r.status());
         assertEquals("<m@x>", r.messageId());
