@@ -72,24 +72,7 @@ public class EmbeddedBroker extends ServiceSupport {
                 .setSecurityEnabled(secured());
         config.addAcceptorConfiguration("in-vm", inVmUrl());
 
-        config.addAddressConfiguration(new CoreAddressConfiguration().setName(JOBS).addRoutingType(RoutingType.ANYCAST)
-                .addQueueConfiguration(QueueConfiguration.of(JOBS).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
-        config.addAddressConfiguration(new CoreAddressConfiguration().setName(DEAD).addRoutingType(RoutingType.ANYCAST)
-                .addQueueConfiguration(QueueConfiguration.of(DEAD).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
-        config.addAddressConfiguration(new CoreAddressConfiguration().setName(EVENTS)
-                .addRoutingType(RoutingType.MULTICAST));
-        // A job that keeps failing in a way the routes could not handle (a bug, the store down) still ends up
-        // where a person sees it, after a few broker redeliveries that wait longer and longer.
-        config.addAddressSetting(JOBS, new AddressSettings()
-                .setDeadLetterAddress(SimpleString.of(DEAD))
-                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts())
-                .setRedeliveryDelay(5_000)
-                .setRedeliveryMultiplier(2)
-                .setMaxRedeliveryDelay(300_000)
-                .setExpiryAddress(SimpleString.of(DEAD)));
-        // mail.dead is where things end: kept until a person acts, never moved on
-        config.addAddressSetting(DEAD, new AddressSettings().setMaxDeliveryAttempts(-1)
-                .setExpiryAddress(SimpleString.of(DEAD)));
+        addRelayAddresses(config, settings.maxDeliveryAttempts());
 
         EmbeddedActiveMQ embedded = new EmbeddedActiveMQ().setConfiguration(config);
         if (settings.listen() != null && settings.hasLogin()) {
@@ -112,6 +95,31 @@ public class EmbeddedBroker extends ServiceSupport {
         broker = embedded;
         broker.start();
         LOG.info("Embedded broker started, journal in {}", settings.dataDir().toAbsolutePath());
+    }
+
+    /**
+     * The addresses of the contract - mail.jobs, mail.dead, mail.events - and how the broker treats them; the same
+     * for the relay's embedded broker and a standalone broker pair ({@link BrokerNode}).
+     */
+    static void addRelayAddresses(Configuration config, int maxDeliveryAttempts) {
+        config.addAddressConfiguration(new CoreAddressConfiguration().setName(JOBS).addRoutingType(RoutingType.ANYCAST)
+                .addQueueConfiguration(QueueConfiguration.of(JOBS).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
+        config.addAddressConfiguration(new CoreAddressConfiguration().setName(DEAD).addRoutingType(RoutingType.ANYCAST)
+                .addQueueConfiguration(QueueConfiguration.of(DEAD).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
+        config.addAddressConfiguration(new CoreAddressConfiguration().setName(EVENTS)
+                .addRoutingType(RoutingType.MULTICAST));
+        // A job that keeps failing in a way the routes could not handle (a bug, the store down) still ends up
+        // where a person sees it, after a few broker redeliveries that wait longer and longer.
+        config.addAddressSetting(JOBS, new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(DEAD))
+                .setMaxDeliveryAttempts(maxDeliveryAttempts)
+                .setRedeliveryDelay(5_000)
+                .setRedeliveryMultiplier(2)
+                .setMaxRedeliveryDelay(300_000)
+                .setExpiryAddress(SimpleString.of(DEAD)));
+        // mail.dead is where things end: kept until a person acts, never moved on
+        config.addAddressSetting(DEAD, new AddressSettings().setMaxDeliveryAttempts(-1)
+                .setExpiryAddress(SimpleString.of(DEAD)));
     }
 
     @Override

@@ -44,6 +44,8 @@ public final class RelayCli {
                             .run();
                 case "render":
                     return RenderCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+                case "broker":
+                    return BrokerCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "check":
                     if (args.length > 1) {
                         err.println("check takes no arguments; run it in the relay's folder");
@@ -79,6 +81,8 @@ public final class RelayCli {
                   render --template NAME --model FILE [--locale L] [--out DIR]
                                   preview a template: writes subject, text, HTML and message.eml, sends nothing
                   check           check settings, routes/*.camel.yaml and templates; lists each problem as FILE:LINE
+                  broker --role primary|backup --store DIR --listen HOST:PORT --peer HOST:PORT
+                                  run one broker of a primary/backup pair for several relays
                 """ + QueueCommand.usage().indent(2) + """
                   help            this text
                 """;

@@ -56,8 +56,18 @@ public class BrokerConfiguration implements CamelConfiguration {
         Beans.bind(context, "queueTools", new QueueTools(connectionFactory, broker.user(), broker.password(),
                 Beans.get(context, "relayClock", java.time.Clock.class)));
         EmbeddedBroker running = embedded;
-        Beans.bind(context, "brokerHealth", new RelayHealthChecks.Broker(() -> brokerProblem(running,
-                connectionFactory, broker)));
+        // readiness asks an external broker with a connection of its own that tries each broker once: the
+        // relay's own connections wait for a failover as long as it takes, a health check must not
+        ActiveMQConnectionFactory probe = null;
+        if (broker.external()) {
+            probe = new ActiveMQConnectionFactory(broker.url(), broker.user(), broker.password());
+            probe.setInitialConnectAttempts(1);
+            probe.setReconnectAttempts(0);
+            probe.setCallTimeout(3000);
+        }
+        ConnectionFactory probing = probe;
+        Beans.bind(context, "brokerHealth", new RelayHealthChecks.Broker(() -> brokerProblem(running, probing,
+                broker)));
     }
 
     /** Null while the broker works, else why not (for readiness). */

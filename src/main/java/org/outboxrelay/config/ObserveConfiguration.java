@@ -18,6 +18,7 @@ import org.outboxrelay.observe.RelayHealthChecks;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.observe.ThrottleWaitTimer;
 import org.outboxrelay.state.JobStateStore;
+import org.outboxrelay.state.StoreGate;
 
 /**
  * Observing the relay: camel-main's management server (health at /observe/health, Prometheus metrics at
@@ -43,6 +44,8 @@ public class ObserveConfiguration implements CamelConfiguration {
                 QueueTools.class)), pause, clock);
         Beans.bind(context, "smtpHealth", new RelayHealthChecks.Smtp(pool, relay.smtpProbeInterval(), clock));
         Beans.bind(context, "accountHealth", new RelayHealthChecks.Account(pause));
+        StoreGate storeGate = Beans.get(context, "storeGate", StoreGate.class);
+        Beans.bind(context, "storeHealth", new RelayHealthChecks.Store(storeGate::problem));
 
         context.addService(new IdleMemoryRelease(context, relay.memoryReleaseInterval()), true);
         if (relay.routesReload()) {

@@ -18,6 +18,7 @@ import org.outboxrelay.delivery.SmtpReplyClassifier;
 import org.outboxrelay.delivery.SmtpSender;
 import org.outboxrelay.delivery.SmtpSessions;
 import org.outboxrelay.delivery.SmtpSockets;
+import org.outboxrelay.limits.ConnectionSlots;
 import org.outboxrelay.provider.OAuthAccessTokens;
 import org.outboxrelay.provider.OAuthClient;
 import org.outboxrelay.provider.OAuthSettings;
@@ -55,10 +56,12 @@ public class SmtpConfiguration implements CamelConfiguration {
             case NONE -> SmtpCredentials.NONE;
         };
         SmtpConnectionPool pool = new SmtpConnectionPool(session, smtp.host(), smtp.port(), credentials,
-                smtp.maxConnections(), smtp.messagesPerConnection(), smtp.idleTimeout(), Duration.ofMinutes(5));
+                smtp.maxConnections(), smtp.messagesPerConnection(), smtp.idleTimeout(), Duration.ofMinutes(5),
+                Beans.get(context, "connectionSlots", ConnectionSlots.class), Duration.ofSeconds(2), clock);
         Beans.closeOnStop(context, "SMTP connections", pool::close);
         Beans.bind(context, "smtpSession", session);
         Beans.bind(context, "smtpConnectionPool", pool);
+        Beans.bind(context, "smtpConnections", pool);
         Beans.bind(context, "smtpSender", new SmtpSender(session, pool, smtp.host(), smtp.port()));
         Beans.bind(context, "smtpReplyClassifier", new SmtpReplyClassifier());
         Beans.bind(context, "senderPolicy", new SenderPolicy(smtp.from(), smtp.allowedFrom()));

@@ -1,17 +1,24 @@
 package org.outboxrelay.config;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.outboxrelay.delivery.AccountPause;
 import org.outboxrelay.delivery.DailyRecipientBudget;
+import org.outboxrelay.limits.AccountLimits;
+import org.outboxrelay.limits.ConnectionSlots;
+import org.outboxrelay.limits.MessageRate;
+import org.outboxrelay.limits.PostgresConnectionSlots;
+import org.outboxrelay.state.AccountPauseStore;
 import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.JdbcRecipientBudget;
 import org.outboxrelay.state.JobAdmission;
 import org.outboxrelay.state.JobRetention;
 import org.outboxrelay.state.JobStateStore;
 import org.outboxrelay.state.StateDatabase;
+import org.outboxrelay.state.StoreGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +44,36 @@ public class StateConfiguration implements CamelConfiguration {
         JobStateStore store = new JdbcJobStateStore(database.dataSource(), () -> { });
         JobAdmission admission = new JobAdmission(store, clock, account, node);
         Beans.bind(context, "stateDatabase", database);
+        StoreGate storeGate = new StoreGate(database.dataSource());
+        context.addService(storeGate, true);
+        Beans.bind(context, "storeGate", storeGate);
         Beans.bind(context, "jobStore", store);
         Beans.bind(context, "jobAdmission", admission);
         Beans.bind(context, "jobRetention", new JobRetention(store, relay.statusRetention(), clock));
         Beans.bind(context, "dailyRecipientBudget", new DailyRecipientBudget(
                 new JdbcRecipientBudget(database.dataSource(), account), relay.recipientsPerDay(), clock));
 
-        AccountPause accountPause = new AccountPause(clock, relay.pauseInitial(), relay.pauseMax());
+        // the account's pause: a row every relay reads; a probe that takes longer than an SMTP exchange can
+        // (its relay died) may be taken over by another relay
+        Duration probeTimeout = relay.smtp().connectTimeout().plus(relay.smtp().readTimeout().multipliedBy(3));
+        AccountPause accountPause = new AccountPause(clock, relay.pauseInitial(), relay.pauseMax(),
+                new AccountPauseStore(database.dataSource(), account), node, probeTimeout);
         context.addService(accountPause, true);
         Beans.bind(context, "accountPause", accountPause);
+
+        // limits shared by the relays: messages per period (a token bucket) and SMTP connections (a slot each)
+        MessageRate rate = database.shared()
+                ? MessageRate.shared(database.dataSource(), account, relay.messagesPerMinute(), relay.throttlePeriod())
+                : MessageRate.local(relay.messagesPerMinute(), relay.throttlePeriod());
+        Beans.bind(context, "accountLimits", new AccountLimits(rate, Duration.ofSeconds(3), clock));
+        ConnectionSlots slots = database.shared()
+                ? new PostgresConnectionSlots(relay.state(), account, relay.smtp().maxConnections(), node)
+                : ConnectionSlots.UNSHARED;
+        Beans.bind(context, "connectionSlots", slots);
+        if (database.shared()) {
+            LOG.info("Shared limits of account {}: {} SMTP connections across all relays{}", account,
+                    relay.smtp().maxConnections(), rate.limited() ? ", " + relay.messagesPerMinute()
+                            + " messages per " + relay.throttlePeriod().toSeconds() + "s" : "");
+        }
     }
 }

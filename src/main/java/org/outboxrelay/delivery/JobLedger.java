@@ -73,7 +73,8 @@ public class JobLedger {
         }
         if (job.getMessageCount() > 1) {
             // one of several messages: remember at once who got it, so a later failure does not resend it
-            store.addSentRecipients(job.getId(), job.getAdmission(), result.accepted(), clock.instant());
+            List<String> accepted = result.accepted();
+            afterSending(() -> store.addSentRecipients(job.getId(), job.getAdmission(), accepted, clock.instant()));
         }
         job.addPartResult(result);
         job.setReservedRecipients(0);
@@ -84,17 +85,45 @@ public class JobLedger {
         List<SendResult> parts = job.getPartResults().stream().map(SendResult.class::cast).toList();
         SendResult result = SendResult.combine(parts, "250 (every recipient had it already)");
         if (result.hasDeferred()) {
-            store.record(outcome(job, JobStatus.DEFERRED, result.reply(), result.deferred().size()
-                    + " recipient(s) deferred", null, null, null, recipientStates(result)));
+            JobOutcome o = outcome(job, JobStatus.DEFERRED, result.reply(), result.deferred().size()
+                    + " recipient(s) deferred", null, null, null, recipientStates(result));
+            afterSending(() -> store.record(o));
         } else {
-            store.record(outcome(job, JobStatus.SENT, result.reply(), null, null, result.accepted().size(),
-                    refusedJson(result), recipientStates(result)));
+            JobOutcome o = outcome(job, JobStatus.SENT, result.reply(), null, null, result.accepted().size(),
+                    refusedJson(result), recipientStates(result));
+            afterSending(() -> store.record(o));
         }
         LOG.info("Sent {} {} to {} recipient(s){}{}{}: {}", job, job.getMessageId(), result.accepted().size(),
                 parts.size() > 1 ? " in " + parts.size() + " messages" : "",
                 result.refused().isEmpty() ? "" : ", " + result.refused().size() + " refused",
                 result.deferred().isEmpty() ? "" : ", " + result.deferred().size() + " deferred", result.reply());
         return result;
+    }
+
+    /**
+     * A write after the SMTP server took the message: if the store is unreachable for a moment (PostgreSQL
+     * restarting), the write is tried again for up to a minute rather than rolling the job back - a rolled-back
+     * job would be sent again.
+     */
+    private static void afterSending(java.util.function.BooleanSupplier write) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                write.getAsBoolean();
+                return;
+            } catch (org.outboxrelay.state.StateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("Cannot record a sent message yet ({}); trying again", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The recipients the server only deferred (4xx), as a transient failure of the job: they are tried again. */

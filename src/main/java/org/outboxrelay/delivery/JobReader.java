@@ -68,11 +68,13 @@ public class JobReader {
         }
         Integer attempts = in.getHeader(JobHeaders.ATTEMPTS, Integer.class);
         String admission = in.getHeader(JobHeaders.ADMISSION, String.class);
-        return new QueuedJob(id, Channel.of(in.getHeader(JobHeaders.CHANNEL, String.class)), raw, payload,
+        QueuedJob job = new QueuedJob(id, Channel.of(in.getHeader(JobHeaders.CHANNEL, String.class)), raw, payload,
                 attempts == null ? 0 : attempts,
                 submitted == null || submitted <= 0 ? clock.instant() : Instant.ofEpochMilli(submitted),
                 in.getHeader(JobHeaders.OUTBOX_FILE, String.class),
                 admission != null ? admission : "jms:" + jmsKey);
+        job.setDeliveryId(jmsKey);
+        return job;
     }
 
     /** Parses and checks the job's content; an invalid job fails permanently. */

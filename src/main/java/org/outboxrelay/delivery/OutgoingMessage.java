@@ -20,6 +20,7 @@ public class OutgoingMessage extends SMTPMessage {
     private List<InternetAddress> envelopeRecipients = List.of();
     private SendResult result;
     private String smtpUtf8Address;
+    private volatile SmtpConnectionPool.SmtpConnection reservedConnection;
 
     public OutgoingMessage(Session session, String messageId) {
         super(session);
@@ -72,5 +73,17 @@ public class OutgoingMessage extends SMTPMessage {
 
     void setResult(SendResult result) {
         this.result = result;
+    }
+
+    /** Keeps a connection reserved for this message (the delivery route's {@code smtpConnections.reserve}). */
+    void reserve(SmtpConnectionPool.SmtpConnection connection) {
+        this.reservedConnection = connection;
+    }
+
+    /** The reserved connection, handed over once (null when none is reserved or it was taken). */
+    synchronized SmtpConnectionPool.SmtpConnection takeReservedConnection() {
+        SmtpConnectionPool.SmtpConnection c = reservedConnection;
+        reservedConnection = null;
+        return c;
     }
 }

@@ -1,18 +1,23 @@
 package org.outboxrelay.delivery;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.outboxrelay.limits.ConnectionSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +34,9 @@ public class SmtpConnectionPool implements AutoCloseable {
     private static final long CHECK_AFTER_IDLE_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final GenericObjectPool<SmtpConnection> pool;
+    private final ConnectionSlots slots;
+    private final Duration slotWait;
+    private final Clock clock;
     private final AtomicLong opened = new AtomicLong();
     private volatile Instant lastConnected;
     private volatile Instant lastFailed;
@@ -36,6 +44,20 @@ public class SmtpConnectionPool implements AutoCloseable {
 
     public SmtpConnectionPool(Session session, String host, int port, SmtpCredentials credentials,
             int maxConnections, int messagesPerConnection, Duration idleTimeout, Duration maxWait) {
+        this(session, host, port, credentials, maxConnections, messagesPerConnection, idleTimeout, maxWait,
+                ConnectionSlots.UNSHARED, Duration.ZERO, Clock.systemUTC());
+    }
+
+    /**
+     * @param slots    the cap shared with other relays: a new connection is opened only with a slot
+     * @param slotWait how long opening a connection waits for a slot before the job goes back on the queue
+     */
+    public SmtpConnectionPool(Session session, String host, int port, SmtpCredentials credentials,
+            int maxConnections, int messagesPerConnection, Duration idleTimeout, Duration maxWait,
+            ConnectionSlots slots, Duration slotWait, Clock clock) {
+        this.slots = slots;
+        this.slotWait = slotWait;
+        this.clock = clock;
         GenericObjectPoolConfig<SmtpConnection> config = new GenericObjectPoolConfig<>();
         config.setMaxTotal(maxConnections);
         config.setMaxIdle(maxConnections);
@@ -49,6 +71,40 @@ public class SmtpConnectionPool implements AutoCloseable {
         config.setNumTestsPerEvictionRun(maxConnections);
         config.setJmxEnabled(false);
         pool = new GenericObjectPool<>(new Factory(session, host, port, credentials, messagesPerConnection), config);
+    }
+
+    /** No slot of the shared cap became free in time. */
+    static final class NoSlotException extends MessagingException {
+        NoSlotException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The delivery route's {@code smtpConnections.reserve}: a connection for the message in the body, taken before
+     * the message's limits (so that the time between a message's token and its sending is the SMTP exchange
+     * alone). The sender uses it; a message that does not get as far gives it back when the job ends.
+     */
+    public void reserve(Exchange exchange) throws MessagingException, AccountBusyException {
+        OutgoingMessage message = exchange.getMessage().getBody(OutgoingMessage.class);
+        SmtpConnection connection;
+        try {
+            connection = borrow();
+        } catch (NoSlotException e) {
+            throw new AccountBusyException(AccountBusyException.Cause.CONNECTIONS, "all relay.smtp.max-connections (" + pool.getMaxTotal() + ") SMTP"
+                    + " connections of the account are open on the relays", clock.instant().plus(slotWait)
+                    .plusMillis(ThreadLocalRandom.current().nextLong(250, 1500)));
+        }
+        message.reserve(connection);
+        exchange.getUnitOfWork().addSynchronization(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                SmtpConnection unused = message.takeReservedConnection();
+                if (unused != null) {
+                    release(unused);
+                }
+            }
+        });
     }
 
     /** A connection to send one message over; give it back with {@link #release} or {@link #discard}. */
@@ -122,11 +178,13 @@ public class SmtpConnectionPool implements AutoCloseable {
     /** One open, authenticated SMTP connection. */
     public static final class SmtpConnection {
         private final SMTPTransport transport;
+        private final ConnectionSlots.Slot slot;
         private int messages;
         private long lastUsed = System.nanoTime();
 
-        SmtpConnection(SMTPTransport transport) {
+        SmtpConnection(SMTPTransport transport, ConnectionSlots.Slot slot) {
             this.transport = transport;
+            this.slot = slot;
         }
 
         public SMTPTransport transport() {
@@ -155,11 +213,13 @@ public class SmtpConnectionPool implements AutoCloseable {
         }
 
         @Override
-        public SmtpConnection create() throws MessagingException {
+        public SmtpConnection create() throws MessagingException, InterruptedException {
+            ConnectionSlots.Slot slot = acquireSlot();
             SMTPTransport transport = (SMTPTransport) session.getTransport("smtp");
             try {
                 transport.connect(host, port, credentials.username(), credentials.secret());
             } catch (MessagingException | RuntimeException e) {
+                slot.release();
                 lastFailed = Instant.now();
                 lastFailure = host + ":" + port + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
                         : e.getMessage().trim());
@@ -168,7 +228,22 @@ public class SmtpConnectionPool implements AutoCloseable {
             opened.incrementAndGet();
             lastConnected = Instant.now();
             LOG.debug("Opened SMTP connection to {}:{}", host, port);
-            return new SmtpConnection(transport);
+            return new SmtpConnection(transport, slot);
+        }
+
+        /** A slot of the cap shared by the relays, waiting up to slotWait for one to come free. */
+        private ConnectionSlots.Slot acquireSlot() throws NoSlotException, InterruptedException {
+            long deadline = System.nanoTime() + slotWait.toNanos();
+            while (true) {
+                java.util.Optional<ConnectionSlots.Slot> slot = slots.tryAcquire();
+                if (slot.isPresent()) {
+                    return slot.get();
+                }
+                if (System.nanoTime() >= deadline) {
+                    throw new NoSlotException("no SMTP connection slot is free on the relays");
+                }
+                Thread.sleep(ThreadLocalRandom.current().nextLong(100, 300));
+            }
         }
 
         @Override
@@ -179,7 +254,7 @@ public class SmtpConnectionPool implements AutoCloseable {
         @Override
         public boolean validateObject(PooledObject<SmtpConnection> p) {
             SmtpConnection c = p.getObject();
-            if (c.messages >= messagesPerConnection) {
+            if (c.messages >= messagesPerConnection || !c.slot.valid()) {
                 return false;
             }
             if (System.nanoTime() - c.lastUsed < CHECK_AFTER_IDLE_NANOS) {
@@ -194,6 +269,8 @@ public class SmtpConnectionPool implements AutoCloseable {
                 p.getObject().transport.close();
             } catch (MessagingException e) {
                 LOG.debug("Closing SMTP connection: {}", e.getMessage());
+            } finally {
+                p.getObject().slot.release(); // after QUIT: the next relay's connection cannot overlap this one
             }
         }
     }

@@ -6,9 +6,12 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Header;
+import org.outboxrelay.state.JobEvent;
 import org.outboxrelay.state.JobRecord;
+import org.outboxrelay.state.RecipientState;
 import org.outboxrelay.state.JobStateStore;
 
 /**
@@ -16,11 +19,16 @@ import org.outboxrelay.state.JobStateStore;
  * ({@code queued}, {@code deferred}, {@code sent}, {@code failed}), {@code channel}, {@code attempts},
  * {@code submittedAt}, {@code updatedAt}, and as far as known {@code messageId}, {@code smtpReply},
  * {@code reason}, {@code nextAttemptAt} (deferred) and {@code recipients} (sent:
- * {@code {"accepted": n, "refused": [{"address","reply"}]}}).
+ * {@code {"accepted": n, "refused": [{"address","reply"}]}}); {@code node} (the relay that last worked on it),
+ * {@code recipientStatus} (each recipient: pending, sent, refused, deferred, bounced, delayed, suppressed) and
+ * {@code history} (its newest {@value #HISTORY} events, oldest first). Every relay sharing the store answers
+ * the same.
  */
 public class JobStatusView {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The newest history entries a status shows. */
+    static final int HISTORY = 50;
 
     private final JobStateStore store;
 
@@ -65,6 +73,31 @@ public class JobStatusView {
         }
         putIfSet(n, "submittedAt", r.createdAt());
         putIfSet(n, "updatedAt", r.updatedAt());
+        putIfSet(n, "node", r.node());
+        if (!r.recipients().isEmpty()) {
+            ArrayNode each = n.putArray("recipientStatus");
+            for (RecipientState s : r.recipients()) {
+                ObjectNode e = each.addObject();
+                e.put("address", s.address());
+                e.put("status", s.status());
+                putIfSet(e, "reply", s.reply());
+            }
+        }
+        List<JobEvent> events = store.history(r.id(), HISTORY);
+        if (!events.isEmpty()) {
+            ArrayNode history = n.putArray("history");
+            for (JobEvent ev : events) {
+                ObjectNode e = history.addObject();
+                putIfSet(e, "at", ev.at());
+                e.put("status", ev.status());
+                putIfSet(e, "node", ev.node());
+                putIfSet(e, "attempt", ev.attempt());
+                putIfSet(e, "messageId", ev.messageId());
+                putIfSet(e, "smtpReply", ev.smtpReply());
+                putIfSet(e, "reason", ev.reason());
+                putIfSet(e, "nextAttemptAt", ev.nextAttemptAt());
+            }
+        }
         return n;
     }
 

@@ -29,6 +29,7 @@ public class QueuedJob {
     private int reservedRecipients;
     private List<String> alreadySentTo = List.of();
     private int messageCount = 1;
+    private String deliveryId;
 
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, int previousAttempts,
             Instant submittedAt, String outboxFile, String admission) {
@@ -161,6 +162,19 @@ public class QueuedJob {
 
     public void setMessageCount(int messageCount) {
         this.messageCount = messageCount;
+    }
+
+    /**
+     * The broker's id of the message this attempt was taken from (its JMSMessageID): what the attempt sends on
+     * (a retry, a dead letter) carries it as its duplicate-detection id, so that the same attempt's message is
+     * never queued twice, even across a broker failover.
+     */
+    public String getDeliveryId() {
+        return deliveryId;
+    }
+
+    public void setDeliveryId(String deliveryId) {
+        this.deliveryId = deliveryId;
     }
 
     /** Recipients taken from the daily budget for the message being sent, not yet confirmed or given back. */

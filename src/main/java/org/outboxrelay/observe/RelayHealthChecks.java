@@ -121,4 +121,29 @@ public final class RelayHealthChecks {
             }
         }
     }
+
+    /** The job store: down while delivery waits for it (see StoreGate). */
+    public static class Store extends AbstractHealthCheck {
+        private final Supplier<String> problem;
+
+        public Store(Supplier<String> problem) {
+            super("relay", "store");
+            this.problem = problem;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            String p = problem.get();
+            if (p == null) {
+                builder.up();
+            } else {
+                builder.detail("reason", p).message(p).down();
+            }
+        }
+    }
 }

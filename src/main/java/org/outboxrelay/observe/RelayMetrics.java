@@ -49,6 +49,16 @@ public class RelayMetrics {
         return registry;
     }
 
+    /** A job put back on the queue for a moment because the account was busy (a shared limit, a probe). */
+    public void postponed(Exchange exchange) {
+        org.outboxrelay.delivery.AccountBusyException busy = org.outboxrelay.delivery.AccountBusyException.of(exchange);
+        String cause = busy == null ? "unknown" : busy.busyWith().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        Counter.builder("outbox.relay.jobs.postponed")
+                .description("Jobs put back on the queue for a moment: the account's shared limits were reached,"
+                        + " or another job probed the account")
+                .tag("cause", cause).register(registry).increment();
+    }
+
     /** A job accepted by the relay (outbox, http, or first seen on mail.jobs for jms). */
     public void received(String channel) {
         Counter.builder("outbox.relay.jobs.received").description("Jobs accepted, by channel")

@@ -44,6 +44,11 @@ public final class RelayProcess implements AutoCloseable {
         return this;
     }
 
+    /** The port of its HTTP API. */
+    public int httpPort() {
+        return Integer.parseInt(properties.get("relay.http.port"));
+    }
+
     /** The relay's process id (for RSS readings in /proc). */
     public long pid() {
         return process.pid();
