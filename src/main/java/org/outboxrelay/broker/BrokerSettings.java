@@ -29,7 +29,7 @@ public record BrokerSettings(String url, Settings.HostPort listen, String user, 
      * Why an Artemis URL cannot work, or null: Artemis parses it as a client would, without connecting.
      */
     static String problemWithUrl(String url) {
-        if (!url.matches("(?s)^(\\(.+\\)|[a-z]+://.+)$")) {
+        if (!url.matches("(?s)^(\\(.+\\)(\\?.*)?|[a-z]+://.+)$")) {
             return "must be an Artemis broker URL such as tcp://broker.example.com:61616 or"
                     + " (tcp://a:61616,tcp://b:61616)?ha=true&reconnectAttempts=-1&initialConnectAttempts=-1, not \""
                     + url + "\"";

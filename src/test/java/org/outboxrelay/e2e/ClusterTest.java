@@ -66,7 +66,7 @@ class ClusterTest {
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stop(org.junit.jupiter.api.TestInfo test) throws Exception {
         for (RelayProcess r : relays) {
             r.close();
         }
@@ -74,6 +74,21 @@ class ClusterTest {
             b.close();
         }
         sink.close();
+        keepLogs(test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test"));
+    }
+
+    /** The relays' and brokers' logs, kept in target/cluster-logs/TEST/ for whoever looks into a failure. */
+    private void keepLogs(String name) throws Exception {
+        Path to = Path.of("target", "cluster-logs", name);
+        java.nio.file.Files.createDirectories(to);
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (f.getFileName().toString().endsWith(".log")) {
+                    java.nio.file.Files.copy(f, to.resolve(dir.relativize(f).toString().replace('/', '_')),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     /** Three relays with these settings on top of the cluster's, started at the same time. */
