@@ -183,6 +183,7 @@ public class RelayConfiguration implements CamelConfiguration {
         // --- state ------------------------------------------------------------------------------------------
         StateDatabase database = StateDatabase.embedded(dataDir.resolve("state"));
         context.addService(new Closer("state database", database::close), true);
+        bind(context, "stateDatabase", database);
         JobStateStore store = new JdbcJobStateStore(database.dataSource(), () -> { });
         JobAdmission admission = new JobAdmission(store, clock);
 

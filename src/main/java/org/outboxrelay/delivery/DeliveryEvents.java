@@ -10,11 +10,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.ExchangeProperty;
 import org.outboxrelay.job.QueuedJob;
+import org.outboxrelay.job.SuppressedRecipient;
 
 /**
  * The JSON events published on {@code mail.events}, one per outcome:
  * {@code {"jobId","messageId","status","channel","attempt","smtpReply","recipients":{"accepted","refused"},"at"}}
- * plus {@code reason} (deferred, failed, duplicate) and {@code nextAttemptAt} (deferred). Addresses appear
+ * plus {@code reason} (deferred, failed, duplicate, suppressed) and {@code nextAttemptAt} (deferred). Addresses appear
  * only in {@code refused}, each with the server's reply.
  */
 public class DeliveryEvents {
@@ -56,6 +57,28 @@ public class DeliveryEvents {
         e.put("smtpReply", failure.smtpReply());
         e.put("recipients", recipients(0, refusals(failure, false)));
         e.put("reason", failure.publicReason());
+        return write(e);
+    }
+
+    /**
+     * Recipients left out of the job because they are on the suppression list (reported once per job and
+     * recipient, whatever the attempt): each in {@code refused} with {@code "reply": "suppressed: REASON"}.
+     */
+    public String suppressed(@ExchangeProperty("job") QueuedJob job) {
+        Map<String, Object> e = base(job, "suppressed");
+        e.put("smtpReply", null);
+        List<Map<String, Object>> refused = new ArrayList<>();
+        for (SuppressedRecipient r : job.getSuppressed()) {
+            if (r.firstTime()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("address", r.address());
+                m.put("reply", "suppressed: " + r.reason());
+                m.put("reason", r.reason());
+                refused.add(m);
+            }
+        }
+        e.put("recipients", recipients(0, refused));
+        e.put("reason", refused.size() + " recipient(s) on the suppression list left out, nothing sent to them");
         return write(e);
     }
 
