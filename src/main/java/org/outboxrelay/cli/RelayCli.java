@@ -42,6 +42,14 @@ public final class RelayCli {
                 case "login":
                     return new LoginCommand(CommandLineSettings.load(CONFIG), out, err, d -> Thread.sleep(d.toMillis()))
                             .run();
+                // picocli commands; registered as subcommands once RelayCli is a picocli command itself
+                case "suppression":
+                    return SuppressionCommand.run(org.outboxrelay.suppression.SuppressionClient.of(
+                            CommandLineSettings.load(CONFIG)), java.util.Arrays.asList(args).subList(1, args.length),
+                            out, err);
+                case "dkim":
+                    return DkimCommand.run(CommandLineSettings.load(CONFIG),
+                            java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "render":
                     return RenderCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "check":
@@ -79,6 +87,9 @@ public final class RelayCli {
                   render --template NAME --model FILE [--locale L] [--out DIR]
                                   preview a template: writes subject, text, HTML and message.eml, sends nothing
                   check           check settings, routes/*.camel.yaml and templates; lists each problem as FILE:LINE
+                  suppression list|add|remove|import|export
+                                  the suppression list of the running relay (bounced, complained, unsubscribed)
+                  dkim            the DNS records (DKIM, SPF, DMARC) to publish for relay.dkim.keys
                 """ + QueueCommand.usage().indent(2) + """
                   help            this text
                 """;

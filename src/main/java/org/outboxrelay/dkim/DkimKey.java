@@ -100,6 +100,9 @@ public record DkimKey(String domain, String selector, Path file, Type type, Priv
                 : new DkimSigner(domain, selector, (EdDSAPrivateKey) privateKey);
         signer.setSigningAlgorithm(type == Type.RSA ? SigningAlgorithm.SHA256_WITH_RSA
                 : SigningAlgorithm.SHA256_WITH_ED25519);
+        if (type == Type.ED25519) {
+            Rfc8463Signature.install(signer, privateKey);
+        }
         signer.setHeaderCanonicalization(Canonicalization.RELAXED);
         signer.setBodyCanonicalization(Canonicalization.RELAXED);
         signer.setLengthParam(false);
