@@ -6,7 +6,21 @@ import java.util.Locale;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
+import org.outboxrelay.bounce.BounceMailbox;
+import org.outboxrelay.bounce.BounceRate;
+import org.outboxrelay.bounce.BounceReader;
+import org.outboxrelay.bounce.BounceSettings;
+import org.outboxrelay.bounce.DeliverabilityRetention;
+import org.outboxrelay.delivery.DeliveryEvents;
+import org.outboxrelay.delivery.SmtpCredentials;
 import org.outboxrelay.dkim.DkimSettings;
+import org.outboxrelay.provider.OAuthAccessTokens;
+import org.outboxrelay.provider.OAuthClient;
+import org.outboxrelay.provider.OAuthSettings;
+import org.outboxrelay.provider.RefreshTokenFile;
+import org.outboxrelay.provider.SmtpAuth;
+import org.outboxrelay.state.JobStateStore;
+import org.outboxrelay.state.ProcessedReportStore;
 import org.outboxrelay.dkim.DkimSigning;
 import org.outboxrelay.http.JobStatusView;
 import org.outboxrelay.http.SuppressionApi;
@@ -82,10 +96,58 @@ public class DeliverabilityConfiguration implements CamelConfiguration {
                     + " relay.unsubscribe.secret are set");
         }
 
+        // --- the bounce reader: routes/bounces.camel.yaml --------------------------------------------------
+        BounceSettings bounces = deliverability.bounces();
+        ProcessedReportStore reports = new ProcessedReportStore(database.dataSource());
+        DeliveryEvents events = lookup(context, "deliveryEvents", DeliveryEvents.class);
+        JobStateStore jobs = lookup(context, "jobStore", JobStateStore.class);
+        bind(context, "bounceReader", new BounceReader(reports, outcomes, suppressions, jobs, headers.tokens(),
+                suppressionSettings, events, metrics, account, clock));
+        bind(context, "bounceMailSession", BounceMailbox.session(bounces));
+        bind(context, "bounceMailboxLogin", BounceMailbox.login(bounces, bounceCredentials(bounces, settings, clock)));
+        bind(context, "bounceSearchTerm", BounceMailbox.searchTerm(bounces, clock));
+        pc.addOverrideProperty("relay.bounces.enabled", String.valueOf(bounces.enabled()));
+        pc.addOverrideProperty("relay.bounces.protocol", bounces.protocol());
+        pc.addOverrideProperty("relay.bounces.host", bounces.host() == null ? "localhost" : bounces.host());
+        pc.addOverrideProperty("relay.bounces.port", String.valueOf(bounces.port()));
+        pc.addOverrideProperty("relay.bounces.folder", bounces.folder());
+        pc.addOverrideProperty("relay.bounces.processed-folder", bounces.processedFolder());
+        pc.addOverrideProperty("relay.bounces.poll-interval", String.valueOf(bounces.pollInterval().toMillis()));
+        if (bounces.enabled()) {
+            LOG.info("Bounce reader on: {} every {}; handled reports are moved to \"{}\"", bounces.describe(),
+                    bounces.pollInterval(), bounces.processedFolder());
+        } else {
+            LOG.info("Bounce reader off: set relay.bounces.enabled=true to read bounces and complaints from the"
+                    + " account's mailbox (providers outlook and office365 need nothing else; smtp needs"
+                    + " relay.bounces.host, username and password)");
+        }
+        BounceRate rate = new BounceRate(outcomes, account, bounces.rateThreshold(), bounces.rateMinimumSent(), clock);
+        bind(context, "bounceRate", rate);
+        bind(context, "deliverabilityHealth", rate.healthCheck());
+        metrics.gauge("outbox.relay.bounce.rate", "Hard bounces per recipient accepted, over the last day", null,
+                () -> rate.current().rate(), "account", account);
+        metrics.gauge("outbox.relay.suppression.entries", "Addresses on the suppression list", null,
+                () -> suppressions.count(account), "account", account);
+        bind(context, "deliverabilityRetention", new DeliverabilityRetention(outcomes, reports,
+                settings.duration("relay.status.retention", java.time.Duration.ofDays(30)), clock));
+
         // --- DKIM: the last step before SMTP --------------------------------------------------------------
         DkimSigning signing = new DkimSigning(dkim);
         bind(context, "dkimSigning", signing);
         LOG.info("{}", signing.describe());
+    }
+
+    /** The mailbox's sign-in: its password, or OAuth2 access tokens for IMAP from the relay's own sign-in. */
+    private static SmtpCredentials bounceCredentials(BounceSettings bounces, Settings settings, Clock clock) {
+        if (bounces.auth() != SmtpAuth.XOAUTH2) {
+            return SmtpCredentials.password(bounces.username(), bounces.password());
+        }
+        OAuthSettings oauth = OAuthSettings.from(settings, settings.path("relay.data.dir", "data"));
+        // a personal account's refresh token must have been granted IMAP access by `login`; app-only tokens
+        // (client credentials) carry the permissions of the app registration instead
+        String required = oauth.flow() == OAuthSettings.Flow.REFRESH_TOKEN ? OAuthSettings.IMAP_SCOPE : null;
+        return new OAuthAccessTokens(bounces.username(), oauth, new OAuthClient(oauth),
+                new RefreshTokenFile(oauth.tokenFile()), clock, bounces.oauthScope(), required);
     }
 
     private static <T> T lookup(CamelContext context, String name, Class<T> type) {

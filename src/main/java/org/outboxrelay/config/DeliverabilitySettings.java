@@ -1,6 +1,9 @@
 package org.outboxrelay.config;
 
+import org.outboxrelay.bounce.BounceSettings;
 import org.outboxrelay.dkim.DkimSettings;
+import org.outboxrelay.provider.OAuthSettings;
+import org.outboxrelay.provider.Provider;
 import org.outboxrelay.http.HttpApiSettings;
 import org.outboxrelay.provider.SmtpSettings;
 import org.outboxrelay.suppression.SuppressionSettings;
@@ -10,12 +13,15 @@ import org.outboxrelay.unsubscribe.UnsubscribeSettings;
  * The deliverability settings, read and checked together (problems are recorded on the {@link Settings}, as
  * {@link RelaySettings} does): relay.suppression.*, relay.unsubscribe.*, relay.dkim.*, relay.bounces.*.
  */
-public record DeliverabilitySettings(SuppressionSettings suppression, UnsubscribeSettings unsubscribe,
-        DkimSettings dkim) {
+public record DeliverabilitySettings(BounceSettings bounces, SuppressionSettings suppression,
+        UnsubscribeSettings unsubscribe, DkimSettings dkim) {
 
     public static DeliverabilitySettings read(Settings settings, SmtpSettings smtp) {
         String apiHost = HttpApiSettings.from(settings).host();
-        return new DeliverabilitySettings(SuppressionSettings.from(settings),
-                UnsubscribeSettings.from(settings, apiHost), DkimSettings.from(settings));
+        Provider provider = settings.choice("relay.provider", Provider.class, Provider.CAPTURE);
+        OAuthSettings oauth = OAuthSettings.from(settings, settings.path("relay.data.dir", "data"));
+        return new DeliverabilitySettings(BounceSettings.from(settings, provider, oauth, smtp.username()),
+                SuppressionSettings.from(settings), UnsubscribeSettings.from(settings, apiHost),
+                DkimSettings.from(settings));
     }
 }
