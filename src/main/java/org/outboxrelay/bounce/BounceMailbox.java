@@ -62,26 +62,42 @@ public final class BounceMailbox {
         return Session.getInstance(props);
     }
 
-    /** A sign-in refused or impossible: the reason a person can act on. */
-    public static final class SignInException extends IllegalStateException {
-        public SignInException(String message, Throwable cause) {
-            super(message, cause);
+    /**
+     * camel-mail's authenticator: asked at each connection, so an access token is always fresh. camel-mail also
+     * asks it once when the route starts, for the user name only: a sign-in that cannot work must not stop the
+     * relay, so instead of failing it remembers why ({@link #problem()}, which the route's error handler logs)
+     * and gives no password - the connection then fails, and the next poll asks again.
+     */
+    public static final class Login extends MailAuthenticator {
+        private final BounceSettings settings;
+        private final SmtpCredentials credentials;
+        private volatile String problem;
+
+        Login(BounceSettings settings, SmtpCredentials credentials) {
+            this.settings = settings;
+            this.credentials = credentials;
+        }
+
+        @Override
+        public PasswordAuthentication getPasswordAuthentication() {
+            try {
+                PasswordAuthentication auth = new PasswordAuthentication(settings.username(), credentials.secret());
+                problem = null;
+                return auth;
+            } catch (MessagingException e) {
+                problem = "cannot sign in to the mailbox " + settings.describe() + ": " + e.getMessage();
+                return new PasswordAuthentication(settings.username(), null);
+            }
+        }
+
+        /** Why the last sign-in could not be made, or null. */
+        public String problem() {
+            return problem;
         }
     }
 
-    /** camel-mail's authenticator: asked at each connection, so an access token is always fresh. */
-    public static MailAuthenticator login(BounceSettings s, SmtpCredentials credentials) {
-        return new MailAuthenticator() {
-            @Override
-            public PasswordAuthentication getPasswordAuthentication() {
-                try {
-                    return new PasswordAuthentication(s.username(), credentials.secret());
-                } catch (MessagingException e) {
-                    throw new SignInException("cannot sign in to the mailbox " + s.describe() + ": " + e.getMessage(),
-                            e);
-                }
-            }
-        };
+    public static Login login(BounceSettings s, SmtpCredentials credentials) {
+        return new Login(s, credentials);
     }
 
     /**

@@ -64,6 +64,7 @@ public class BounceReader {
     private final String account;
     private final Clock clock;
     private final Set<String> problemsLogged = ConcurrentHashMap.newKeySet();
+    private volatile java.util.function.Supplier<String> signInProblem = () -> null;
 
     public BounceReader(ProcessedReportStore processed, RecipientOutcomeStore outcomes, SuppressionStore suppressions,
             JobStateStore jobs, UnsubscribeTokens tokens, SuppressionSettings rules, DeliveryEvents events,
@@ -78,6 +79,11 @@ public class BounceReader {
         this.metrics = metrics;
         this.account = account;
         this.clock = clock;
+    }
+
+    /** Where the reason for a failed sign-in is (the mailbox's authenticator), to log it rather than its symptom. */
+    public void setSignInProblem(java.util.function.Supplier<String> problem) {
+        this.signInProblem = problem;
     }
 
     /** Step 1 for the message the IMAP consumer fetched. */
@@ -154,7 +160,8 @@ public class BounceReader {
     /** The route's error handler: a failure of the mailbox or of one message, logged once per kind of problem. */
     public void failed(Exchange exchange) {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String problem = e == null ? "unknown failure" : message(e);
+        String signIn = signInProblem.get();
+        String problem = signIn != null ? signIn : e == null ? "unknown failure" : message(e);
         if (problemsLogged.add(problem)) {
             LOG.warn("Bounce reader: {} - it tries again at the next poll (logged once)", problem);
         } else {
@@ -281,13 +288,10 @@ public class BounceReader {
         return s == null ? "" : s;
     }
 
-    /** The sign-in's own reason when it failed, else the failure and its root cause. */
+    /** The failure and its root cause. */
     private static String message(Throwable e) {
         Throwable root = e;
         for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof BounceMailbox.SignInException) {
-                return c.getMessage();
-            }
             root = c;
         }
         String top = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -101,10 +101,13 @@ public class DeliverabilityConfiguration implements CamelConfiguration {
         ProcessedReportStore reports = new ProcessedReportStore(database.dataSource());
         DeliveryEvents events = lookup(context, "deliveryEvents", DeliveryEvents.class);
         JobStateStore jobs = lookup(context, "jobStore", JobStateStore.class);
-        bind(context, "bounceReader", new BounceReader(reports, outcomes, suppressions, jobs, headers.tokens(),
-                suppressionSettings, events, metrics, account, clock));
+        BounceReader reader = new BounceReader(reports, outcomes, suppressions, jobs, headers.tokens(),
+                suppressionSettings, events, metrics, account, clock);
+        BounceMailbox.Login login = BounceMailbox.login(bounces, bounceCredentials(bounces, settings, clock));
+        reader.setSignInProblem(login::problem);
+        bind(context, "bounceReader", reader);
         bind(context, "bounceMailSession", BounceMailbox.session(bounces));
-        bind(context, "bounceMailboxLogin", BounceMailbox.login(bounces, bounceCredentials(bounces, settings, clock)));
+        bind(context, "bounceMailboxLogin", login);
         bind(context, "bounceSearchTerm", BounceMailbox.searchTerm(bounces, clock));
         pc.addOverrideProperty("relay.bounces.enabled", String.valueOf(bounces.enabled()));
         pc.addOverrideProperty("relay.bounces.protocol", bounces.protocol());
