@@ -61,6 +61,8 @@ final class SettingsCheck {
             settings = settings.withOverrides(RelaySettings.captureSmtp("127.0.0.1", 2525));
         }
         relay = RelaySettings.read(settings, Clock.systemUTC());
+        // bounces, suppression, unsubscribe, DKIM: read with the relay's rules too (their keys are then known)
+        org.outboxrelay.config.DeliverabilitySettings.read(settings, relay.smtp());
         known = new TreeSet<>(settings.keysRead());
         known.addAll(CommandLineSettings.defaults().stringPropertyNames());
         for (Provider p : Provider.values()) {
