@@ -103,7 +103,9 @@ public class DeliverabilityConfiguration implements CamelConfiguration {
         JobStateStore jobs = lookup(context, "jobStore", JobStateStore.class);
         BounceReader reader = new BounceReader(reports, outcomes, suppressions, jobs, headers.tokens(),
                 suppressionSettings, events, metrics, account, clock);
-        BounceMailbox.Login login = BounceMailbox.login(bounces, bounceCredentials(bounces, settings, clock));
+        // off: a sign-in that never asks anyone (camel-mail asks for the user name when the route is created)
+        BounceMailbox.Login login = BounceMailbox.login(bounces, bounces.enabled()
+                ? bounceCredentials(bounces, settings, clock) : SmtpCredentials.NONE);
         reader.setSignInProblem(login::problem);
         bind(context, "bounceReader", reader);
         bind(context, "bounceMailSession", BounceMailbox.session(bounces));
