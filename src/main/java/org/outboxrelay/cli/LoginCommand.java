@@ -55,7 +55,8 @@ public final class LoginCommand {
                         + " sign-in).");
                 return RelayCli.OK;
             }
-            OAuthClient.DeviceCode code = client.startDeviceCode();
+            // sending, and reading the mailbox for bounces (the bounce reader uses the same sign-in)
+            OAuthClient.DeviceCode code = client.startDeviceCode(oauth.loginScope());
             out.println(code.message() != null && !code.message().isBlank() ? code.message()
                     : "To sign in, open " + code.verificationUri() + " and enter the code " + code.userCode());
             out.println("Waiting for the sign-in to complete (Ctrl+C to give up)...");

@@ -42,6 +42,14 @@ public final class RelayCli {
                 case "login":
                     return new LoginCommand(CommandLineSettings.load(CONFIG), out, err, d -> Thread.sleep(d.toMillis()))
                             .run();
+                // picocli commands; registered as subcommands once RelayCli is a picocli command itself
+                case "suppression":
+                    return SuppressionCommand.run(org.outboxrelay.suppression.SuppressionClient.of(
+                            CommandLineSettings.load(CONFIG)), java.util.Arrays.asList(args).subList(1, args.length),
+                            out, err);
+                case "dkim":
+                    return DkimCommand.run(CommandLineSettings.load(CONFIG),
+                            java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "render":
                     return RenderCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "broker":
@@ -83,6 +91,9 @@ public final class RelayCli {
                   check           check settings, routes/*.camel.yaml and templates; lists each problem as FILE:LINE
                   broker --role primary|backup --store DIR --listen HOST:PORT --peer HOST:PORT
                                   run one broker of a primary/backup pair for several relays
+                  suppression list|add|remove|import|export
+                                  the suppression list of the running relay (bounced, complained, unsubscribed)
+                  dkim            the DNS records (DKIM, SPF, DMARC) to publish for relay.dkim.keys
                 """ + QueueCommand.usage().indent(2) + """
                   help            this text
                 """;

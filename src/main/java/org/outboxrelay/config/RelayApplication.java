@@ -52,6 +52,7 @@ public class RelayApplication {
         config.addConfiguration(new SmtpConfiguration());
         config.addConfiguration(new DeliveryConfiguration());
         config.addConfiguration(new HttpConfiguration());
+        config.addConfiguration(new DeliverabilityConfiguration());
         config.addConfiguration(new ObserveConfiguration());
     }
 

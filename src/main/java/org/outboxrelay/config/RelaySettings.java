@@ -56,7 +56,8 @@ public record RelaySettings(
         Path attachmentsDir,
         boolean routesReload,
         Path routesDir,
-        Duration memoryReleaseInterval) {
+        Duration memoryReleaseInterval,
+        DeliverabilitySettings deliverability) {
 
     /** relay.limits.over-recipient-limit */
     enum OverRecipientLimit { SPLIT, REFUSE }
@@ -65,7 +66,8 @@ public record RelaySettings(
     public static final String THROTTLE_OFF = "relay.limits.throttle-off";
 
     /** Placeholders the relay always gives the routes a value for, whatever the user set. */
-    public static final Set<String> SET_FOR_ROUTES = Set.of(THROTTLE_OFF, "relay.smtp.host", "relay.smtp.port");
+    public static final Set<String> SET_FOR_ROUTES = Set.of(THROTTLE_OFF, "relay.smtp.host", "relay.smtp.port",
+            "relay.bounces.protocol", "relay.bounces.host", "relay.bounces.port");
 
     /** The relay.smtp.* values with provider capture: its own server, not the user's to override. */
     public static Map<String, String> captureSmtp(String host, int port) {
@@ -129,10 +131,11 @@ public record RelaySettings(
         boolean routesReload = settings.bool(ROUTES_RELOAD);
         Path routesDir = settings.path(ROUTES_DIR);
         Duration memoryReleaseInterval = settings.durationOrOff(MEMORY_RELEASE_INTERVAL);
+        DeliverabilitySettings deliverability = DeliverabilitySettings.read(settings, provider, smtp, oauth, http);
         return new RelaySettings(provider, capturePort, node, dataDir, outboxDir, smtp, oauth, maxBytes, retryPolicy,
                 messagesPerMinute, throttlePeriod, recipientsPerMessage, refuseOverLimit, recipientsPerDay,
                 pauseInitial, pauseMax, broker, state, consumers, retention, shutdownTimeout, templatesDir,
                 templatesUpdateDelay, http, managementPort, smtpProbeInterval, auditAddresses, auditFileSize,
-                auditFiles, attachmentsDir, routesReload, routesDir, memoryReleaseInterval);
+                auditFiles, attachmentsDir, routesReload, routesDir, memoryReleaseInterval, deliverability);
     }
 }

@@ -151,6 +151,52 @@ public final class SettingsCatalog {
     public static final Setting STATE_POOL_SIZE = integer("relay.state.pool-size", 16, 2, 200,
             "connections this relay keeps to the job store");
 
+    // --- deliverability: bounces, suppression, unsubscribe, DKIM ---------------------------------------------
+    public static final Setting BOUNCES_ENABLED = bool("relay.bounces.enabled", false,
+            "read bounce and complaint reports from the account's mailbox (IMAP)");
+    public static final Setting BOUNCES_HOST = derived(host("relay.bounces.host", null, "the mailbox's IMAP server"),
+            "`outlook.office365.com` (outlook, office365)");
+    public static final Setting BOUNCES_PORT = derived(port("relay.bounces.port", null, "its port"),
+            "993 tls, 143 otherwise");
+    public static final Setting BOUNCES_SECURITY = choice("relay.bounces.security", SmtpSecurity.class, "tls",
+            "`tls` (implicit), `starttls` (required), `none` (this host only)");
+    public static final Setting BOUNCES_AUTH = derived(choice("relay.bounces.auth", SmtpAuth.class, "password",
+            "`password` or `xoauth2` (the SMTP sign-in's OAuth2 client and token)"), "`password`; outlook: `xoauth2`");
+    public static final Setting BOUNCES_USERNAME = derived(text("relay.bounces.username", null, "the mailbox"),
+            "`relay.smtp.username`");
+    public static final Setting BOUNCES_PASSWORD = secret("relay.bounces.password", "the mailbox's password");
+    public static final Setting BOUNCES_TRUST_FILE = derived(path("relay.bounces.trust-file", null,
+            "PEM certificate(s) to trust for the IMAP server"), "`relay.smtp.trust-file`");
+    public static final Setting BOUNCES_OAUTH_SCOPE = derived(text("relay.bounces.oauth-scope", null,
+            "OAuth2 scope for IMAP"), "IMAP.AccessAsUser.All");
+    public static final Setting BOUNCES_FOLDER = text("relay.bounces.folder", "INBOX", "the folder reports arrive in");
+    public static final Setting BOUNCES_PROCESSED_FOLDER = text("relay.bounces.processed-folder", "Bounces",
+            "where handled reports are moved (never deleted)");
+    public static final Setting BOUNCES_POLL_INTERVAL = duration("relay.bounces.poll-interval", "1m",
+            "how often the mailbox is read");
+    public static final Setting BOUNCES_MAX_AGE = duration("relay.bounces.max-age", "14d",
+            "reports older than this are not looked at");
+    public static final Setting BOUNCES_RATE_THRESHOLD = decimal("relay.bounces.rate-threshold", "0.05", 0, 1,
+            "bounce rate over the last day above which health and log warn");
+    public static final Setting BOUNCES_RATE_MINIMUM_SENT = integer("relay.bounces.rate-minimum-sent", 20, 1, 1_000_000,
+            "messages sent in the last day before the bounce rate counts");
+    public static final Setting SUPPRESSION_SOFT_BOUNCE_LIMIT = integer("relay.suppression.soft-bounce-limit", 3, 0,
+            1000, "soft bounces of an address within the window that suppress it (0: never)");
+    public static final Setting SUPPRESSION_SOFT_BOUNCE_WINDOW = duration("relay.suppression.soft-bounce-window", "7d",
+            "the window of `relay.suppression.soft-bounce-limit`");
+    public static final Setting UNSUBSCRIBE_BASE_URL = httpUrl("relay.unsubscribe.base-url", null,
+            "public https URL the one-click unsubscribe links start with (off when empty)");
+    public static final Setting UNSUBSCRIBE_SECRET = secret("relay.unsubscribe.secret",
+            "the key of the unsubscribe links' HMAC, 32+ characters");
+    public static final Setting UNSUBSCRIBE_MAILTO = text("relay.unsubscribe.mailto", null,
+            "address for the mailto: unsubscribe link");
+    public static final Setting UNSUBSCRIBE_PORT = port("relay.unsubscribe.port", "0",
+            "serve `/u/` on a port of its own (0: on the HTTP API's port)");
+    public static final Setting UNSUBSCRIBE_HOST = derived(host("relay.unsubscribe.host", null,
+            "address the unsubscribe port listens on"), "`relay.http.host`");
+    public static final Setting DKIM_KEYS = list("relay.dkim.keys",
+            "DKIM keys of the From domains: `domain:selector:pem-file`, comma-separated (off when empty)");
+
     // --- HTTP API -------------------------------------------------------------------------------------------
     public static final Setting HTTP_TOKENS = secretList(list("relay.http.tokens",
             "bearer tokens of the HTTP API, comma-separated, 16+ characters each (none: every call is refused)"));

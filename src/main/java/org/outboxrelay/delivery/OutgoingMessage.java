@@ -21,6 +21,7 @@ public class OutgoingMessage extends SMTPMessage {
     private SendResult result;
     private String smtpUtf8Address;
     private volatile SmtpConnectionPool.SmtpConnection reservedConnection;
+    private byte[] signedBytes;
 
     public OutgoingMessage(Session session, String messageId) {
         super(session);
@@ -65,6 +66,27 @@ public class OutgoingMessage extends SMTPMessage {
 
     void setSmtpUtf8Address(String address) {
         this.smtpUtf8Address = address;
+    }
+
+    /**
+     * The message as signed (DKIM): from now on written exactly so, whatever the transport would change (a
+     * signature covers the bytes). Set by the last step before SMTP.
+     */
+    public void setSignedBytes(byte[] bytes) {
+        this.signedBytes = bytes;
+    }
+
+    public boolean isSigned() {
+        return signedBytes != null;
+    }
+
+    @Override
+    public void writeTo(java.io.OutputStream os, String[] ignoreList) throws java.io.IOException, MessagingException {
+        if (signedBytes != null) {
+            os.write(signedBytes); // never with Bcc: neither a built job nor a raw message keeps one
+            return;
+        }
+        super.writeTo(os, ignoreList);
     }
 
     public SendResult getResult() {

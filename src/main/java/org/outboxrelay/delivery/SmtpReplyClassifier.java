@@ -78,6 +78,14 @@ public class SmtpReplyClassifier {
             if (t instanceof AccountPausedException e) {
                 return new DeliveryFailure(FailureKind.ACCOUNT, 0, null, null, e.getMessage(), e.until());
             }
+            if (t instanceof org.outboxrelay.suppression.AllRecipientsSuppressedException e) {
+                return new DeliveryFailure(FailureKind.PERMANENT, 0, null, null, e.getMessage(), null,
+                        e.recipients().stream().map(r -> new SendResult.Refusal(r.address(), 0,
+                                "suppressed: " + r.reason())).toList());
+            }
+            if (t instanceof org.outboxrelay.unsubscribe.UnsubscribeNotConfiguredException e) {
+                return permanent(0, null, null, e.getMessage());
+            }
             if (t instanceof SmtpUtf8NotOfferedException e) {
                 return permanent(0, null, null, e.getMessage());
             }

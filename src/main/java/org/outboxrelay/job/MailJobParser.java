@@ -227,7 +227,12 @@ public class MailJobParser {
         return new MailJob(text(n, "id"), text(n, "from"), text(n, "replyTo"),
                 recipients(n.get("to")), recipients(n.get("cc")), recipients(n.get("bcc")),
                 text(n, "subject"), text(n, "text"), text(n, "html"), text(n, "template"), text(n, "locale"),
-                model, attachments, headers);
+                model, attachments, headers, unsubscribe(n.get("unsubscribe")));
+    }
+
+    private static MailJob.Unsubscribe unsubscribe(JsonNode v) {
+        return v != null && v.isObject() && v.path("list").isTextual() ? new MailJob.Unsubscribe(v.get("list").asText())
+                : null;
     }
 
     /** The text of a field; null when absent or not text (the schema reports that). */
@@ -273,6 +278,9 @@ public class MailJobParser {
         job.headers().keySet().forEach(name -> {
             if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 errors.add(new FieldError("headers." + name, "is set by the relay and cannot be given here"));
+            } else if (job.unsubscribe() != null && name.toLowerCase(Locale.ROOT).startsWith("list-unsubscribe")) {
+                errors.add(new FieldError("headers." + name, "is set by the relay for \"unsubscribe\"; give one"
+                        + " or the other"));
             }
         });
         return errors;

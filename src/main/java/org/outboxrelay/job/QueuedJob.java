@@ -30,6 +30,7 @@ public class QueuedJob {
     private List<String> alreadySentTo = List.of();
     private int messageCount = 1;
     private String deliveryId;
+    private List<SuppressedRecipient> suppressed = List.of();
 
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, int previousAttempts,
             Instant submittedAt, String outboxFile, String admission) {
@@ -175,6 +176,20 @@ public class QueuedJob {
 
     public void setDeliveryId(String deliveryId) {
         this.deliveryId = deliveryId;
+    }
+
+    /** Recipients left out of this attempt because they are on the suppression list. */
+    public List<SuppressedRecipient> getSuppressed() {
+        return suppressed;
+    }
+
+    public void setSuppressed(List<SuppressedRecipient> suppressed) {
+        this.suppressed = suppressed == null ? List.of() : List.copyOf(suppressed);
+    }
+
+    /** Suppressed recipients this job had not been reported for before (one suppressed event per recipient). */
+    public boolean hasNewlySuppressed() {
+        return suppressed.stream().anyMatch(SuppressedRecipient::firstTime);
     }
 
     /** Recipients taken from the daily budget for the message being sent, not yet confirmed or given back. */

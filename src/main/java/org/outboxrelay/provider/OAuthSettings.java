@@ -23,6 +23,9 @@ public record OAuthSettings(
         Path tokenFile,
         Duration refreshBeforeExpiry) {
 
+    /** Reading the account's mailbox (the bounce reader) over IMAP, for personal accounts' sign-ins. */
+    public static final String IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All";
+
     /** How the relay gets its tokens. */
     public enum Flow {
         /** Personal accounts: a refresh token from `login` (device code flow), rotated on every refresh. */
@@ -75,6 +78,20 @@ public record OAuthSettings(
             s.problem("relay.oauth.token-file", "has no sign-in yet (" + tokenFile.toAbsolutePath() + "): run"
                     + " `java -jar outbox-relay.jar login` once to sign in to the account");
         }
+    }
+
+    /**
+     * What {@code login} asks the account for: the sending scope and reading the mailbox over IMAP, so that the
+     * bounce reader can sign in with the same refresh token (a sign-in made before the relay read bounces lacks
+     * it: `login` must be run again).
+     */
+    public String loginScope() {
+        for (String s : scope.split("\\s+")) {
+            if (s.equalsIgnoreCase(IMAP_SCOPE)) {
+                return scope;
+            }
+        }
+        return scope + " " + IMAP_SCOPE;
     }
 
     @Override

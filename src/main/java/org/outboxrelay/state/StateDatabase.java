@@ -96,8 +96,17 @@ public final class StateDatabase implements AutoCloseable {
     }
 
     private Flyway flyway() {
+        return flyway(pool);
+    }
+
+    /** Brings the schema of any database up to this relay's version (tests and tools). */
+    public static void migrate(DataSource dataSource) {
+        flyway(dataSource).migrate();
+    }
+
+    private static Flyway flyway(DataSource dataSource) {
         return Flyway.configure()
-                .dataSource(pool)
+                .dataSource(dataSource)
                 .locations(MIGRATIONS)
                 // a store made before Flyway managed it (tables, no history) is taken over by V1, whose
                 // statements are all "if not exists"

@@ -38,6 +38,8 @@ public class TemplateRenderer {
     public static final String SUBJECT = "subject.ftl";
     public static final String TEXT = "text.ftl";
     public static final String HTML = "html.ftlh";
+    /** A template's own one-click unsubscribe list: one line, the list's name (the job's "unsubscribe" wins). */
+    public static final String UNSUBSCRIBE_LIST = "unsubscribe-list";
 
     /** The schema's rule for template names: one folder name, so nothing outside the templates folder. */
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
@@ -99,7 +101,28 @@ public class TemplateRenderer {
         if (text == null) {
             text = htmlToText.convert(html);
         }
-        return mail.withContent(subject, text, html);
+        MailJob rendered = mail.withContent(subject, text, html);
+        return mail.unsubscribe() != null ? rendered : withTemplateList(rendered, name);
+    }
+
+    /** A newsletter template may ask for one-click unsubscribe itself, in {@value #UNSUBSCRIBE_LIST}. */
+    private MailJob withTemplateList(MailJob mail, String name) throws TemplateFailedException {
+        Path file = dir.resolve(name).resolve(UNSUBSCRIBE_LIST);
+        if (!Files.isRegularFile(file)) {
+            return mail;
+        }
+        String list;
+        try {
+            list = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new TemplateFailedException("template " + name + ": cannot read " + shown(name + "/"
+                    + UNSUBSCRIBE_LIST) + ": " + e.getMessage());
+        }
+        if (!NAME.matcher(list).matches()) {
+            throw new TemplateFailedException("template " + name + ": " + shown(name + "/" + UNSUBSCRIBE_LIST)
+                    + " must hold one list name (letters, digits, '.', '_' and '-'), not \"" + list + "\"");
+        }
+        return mail.withUnsubscribe(new MailJob.Unsubscribe(list));
     }
 
     /** Whether the template has this part (subject.ftl, text.ftl, html.ftlh) for the locale or a fallback. */

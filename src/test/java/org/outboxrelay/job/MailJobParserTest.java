@@ -118,4 +118,23 @@ class MailJobParserTest {
         assertTrue(errors("{\"id\": \"" + "x".repeat(129) + "\", \"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\"}")
                 .contains("id: must be at most 128 characters long"));
     }
+
+    @Test
+    void unsubscribeNamesAListAndLeavesTheListHeadersToTheRelay() throws Exception {
+        MailJob j = parse("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"unsubscribe\": {\"list\": \"newsletter\"}}");
+        assertEquals("newsletter", j.unsubscribeList());
+        assertEquals(null, parse("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\"}")
+                .unsubscribeList());
+        assertTrue(errors("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"unsubscribe\": {\"list\": \"bad list!\"}}").toString().contains("unsubscribe.list"));
+        assertTrue(errors("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"unsubscribe\": {}}").toString().contains("unsubscribe"));
+        List<String> conflict = errors("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"unsubscribe\": {\"list\": \"news\"}, \"headers\": {\"List-Unsubscribe\": \"<https://x>\"}}");
+        assertTrue(conflict.toString().contains("headers.List-Unsubscribe"), conflict.toString());
+        // without "unsubscribe" a job may bring its own list headers
+        assertEquals("<https://x>", parse("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"headers\": {\"List-Unsubscribe\": \"<https://x>\"}}").headers().get("List-Unsubscribe"));
+    }
 }

@@ -199,4 +199,20 @@ class TemplateRendererTest {
                 () -> r.complete(job(template, null, Map.of("name", "Jane"))));
         assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
     }
+
+    @Test
+    void aTemplateMayAskForOneClickUnsubscribeFromItsList() throws Exception {
+        Path news = Files.createDirectories(dir.resolve("news"));
+        Files.writeString(news.resolve("subject.ftl"), "News");
+        Files.writeString(news.resolve("text.ftl"), "t");
+        Files.writeString(news.resolve("unsubscribe-list"), "newsletter\n");
+        TemplateRenderer renderer = new TemplateRenderer(dir, Duration.ZERO);
+        assertEquals("newsletter", renderer.complete(job("news", null, Map.of())).unsubscribeList());
+        MailJob own = job("news", null, Map.of()).withUnsubscribe(new MailJob.Unsubscribe("offers"));
+        assertEquals("offers", renderer.complete(own).unsubscribeList(), "the job's own list wins");
+        Files.writeString(news.resolve("unsubscribe-list"), "not a list name");
+        TemplateFailedException e = org.junit.jupiter.api.Assertions.assertThrows(TemplateFailedException.class,
+                () -> renderer.complete(job("news", null, Map.of())));
+        assertTrue(e.getMessage().contains("unsubscribe-list"), e.getMessage());
+    }
 }
