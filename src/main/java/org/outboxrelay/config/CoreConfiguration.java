@@ -16,6 +16,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
+import org.outboxrelay.ingest.OutboxFolderLock;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.provider.CaptureSmtpServer;
 import org.outboxrelay.provider.Provider;
@@ -67,6 +68,8 @@ public class CoreConfiguration implements CamelConfiguration {
 
         createOwnerOnly(relay.dataDir());
         createDirectories(relay.outboxDir(), relay.outboxDir().resolve("sent"), relay.outboxDir().resolve("failed"));
+        // one outbox folder, one relay: a second relay pointed at it stops here
+        Beans.startNow(context, new OutboxFolderLock(relay.outboxDir(), relay.node().id()));
         // what the routes' placeholders need, decided by the relay
         pc.addOverrideProperty("relay.smtp.port", String.valueOf(relay.smtp().port()));
         pc.addOverrideProperty("relay.smtp.host", relay.smtp().host());

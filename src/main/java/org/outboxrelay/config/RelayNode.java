@@ -26,7 +26,7 @@ public record RelayNode(String id) {
     }
 
     /** The host name, cut to what a node id may hold; "relay" when the machine has none. */
-    static String hostName() {
+    public static String hostName() {
         String name = System.getenv("HOSTNAME");
         if (name == null || name.isBlank()) {
             try {
