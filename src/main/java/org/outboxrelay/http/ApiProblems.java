@@ -101,9 +101,11 @@ public class ApiProblems {
         if (e instanceof InvalidJobException invalid) {
             return invalid.errors();
         }
-        // the sender policy speaks of the From of a JSON job, or the From header of a raw message
+        // the sender policy speaks of the From of a JSON job, or an originator header (From, Sender, Resent-From,
+        // Resent-Sender) of a raw message
         boolean raw = job != null && job.isRaw();
-        return List.of(new FieldError(raw ? "From" : "from", e.getMessage()));
+        String header = e instanceof SenderNotAllowedException s ? s.field() : "From";
+        return List.of(new FieldError(raw ? header : "from", e.getMessage()));
     }
 
     private static ArrayNode errorList(List<FieldError> errors) {
