@@ -29,6 +29,7 @@ public class QueuedJob {
     private int reservedRecipients;
     private List<String> alreadySentTo = List.of();
     private int messageCount = 1;
+    private List<FieldError> problems = List.of();
 
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, int previousAttempts,
             Instant submittedAt, String outboxFile, String admission) {
@@ -170,6 +171,15 @@ public class QueuedJob {
 
     public void setReservedRecipients(int reservedRecipients) {
         this.reservedRecipients = reservedRecipients;
+    }
+
+    /** What makes the job invalid before its content is even read (see delivery/JobReader): never sent. */
+    public List<FieldError> getProblems() {
+        return problems;
+    }
+
+    public void setProblems(List<FieldError> problems) {
+        this.problems = problems == null ? List.of() : List.copyOf(problems);
     }
 
     @Override
