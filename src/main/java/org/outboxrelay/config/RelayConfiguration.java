@@ -239,7 +239,7 @@ public class RelayConfiguration implements CamelConfiguration {
         // --- HTTP API, then health and metrics (created after the API server, they share its port) -------
         // the queue command's tools on the relay's own (in-VM or external) broker connection: admin API and gauges
         QueueTools queueTools = new QueueTools(connectionFactory, brokerSettings.user(), brokerSettings.password(),
-                clock);
+                clock, maxBytes);
         configureHttpApi(context, http, maxBytes, store, admission, metrics, queueTools, clock);
         configureManagement(context, http, managementPort);
         QueueDepths depths = new QueueDepths(embeddedBroker, queueTools);
