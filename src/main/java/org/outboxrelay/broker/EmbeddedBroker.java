@@ -8,10 +8,13 @@ import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
+import org.apache.activemq.artemis.core.config.DivertConfiguration;
+import org.apache.activemq.artemis.core.config.TransformerConfiguration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -37,11 +40,32 @@ public class EmbeddedBroker extends ServiceSupport {
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final BrokerSettings settings;
+    private final long maxJobBytes;
     private final int vmId = IDS.incrementAndGet();
     private EmbeddedActiveMQ broker;
 
     public EmbeddedBroker(BrokerSettings settings) {
+        this(settings, 0);
+    }
+
+    /**
+     * {@code maxJobBytes}: relay.limits.max-message-bytes; a job sent to mail.jobs whose body is certainly larger
+     * goes to mail.dead at once (0: no such check).
+     */
+    public EmbeddedBroker(BrokerSettings settings, long maxJobBytes) {
         this.settings = settings;
+        this.maxJobBytes = maxJobBytes;
+    }
+
+    /**
+     * The (core) filter of messages to mail.jobs that can only be too large: bodies of more than twice
+     * relay.limits.max-message-bytes as the broker stores them (a text takes two bytes per character, so no text
+     * a job may have is above it). A JMS client decodes a whole text message as it receives it; so such a
+     * message must never reach the relay's consumers. The relay itself checks the exact size of the rest.
+     */
+    public static String oversizedFilter(long maxJobBytes) {
+        long limit = 2 * maxJobBytes + 16;
+        return "_AMQ_LARGE_SIZE > " + limit + " OR AMQSize > " + limit;
     }
 
     /** URL for clients in this JVM. */
@@ -87,6 +111,15 @@ public class EmbeddedBroker extends ServiceSupport {
                 .setRedeliveryMultiplier(2)
                 .setMaxRedeliveryDelay(300_000)
                 .setExpiryAddress(SimpleString.of(DEAD)));
+        if (maxJobBytes > 0) {
+            // a job far too large for the relay: to mail.dead with its reason when it arrives, never read
+            config.addDivertConfiguration(new DivertConfiguration().setName("oversized-jobs").setAddress(JOBS)
+                    .setForwardingAddress(DEAD).setExclusive(true).setFilterString(oversizedFilter(maxJobBytes))
+                    .setRoutingType(ComponentConfigurationRoutingType.ANYCAST)
+                    .setTransformerConfiguration(new TransformerConfiguration(OversizedJobTransformer.class.getName())
+                            .setProperties(java.util.Map.of(OversizedJobTransformer.MAX_MESSAGE_BYTES,
+                                    String.valueOf(maxJobBytes)))));
+        }
         // mail.dead is where things end: kept until a person acts, never moved on
         config.addAddressSetting(DEAD, new AddressSettings().setMaxDeliveryAttempts(-1)
                 .setExpiryAddress(SimpleString.of(DEAD)));

@@ -165,7 +165,7 @@ public class RelayConfiguration implements CamelConfiguration {
                     brokerSettings.password());
             LOG.info("Using the external broker at {}", brokerSettings.url());
         } else {
-            embeddedBroker = new EmbeddedBroker(brokerSettings);
+            embeddedBroker = new EmbeddedBroker(brokerSettings, maxBytes);
             startNow(context, embeddedBroker);
             context.getRegistry().bind("embeddedBroker", embeddedBroker);
             connectionFactory = embeddedBroker.secured()
