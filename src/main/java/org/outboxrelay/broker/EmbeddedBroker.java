@@ -18,6 +18,7 @@ import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.core.settings.impl.DiskFullMessagePolicy;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
 import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.apache.camel.support.service.ServiceSupport;
@@ -42,6 +43,9 @@ public class EmbeddedBroker extends ServiceSupport {
     private final BrokerSettings settings;
     private final long maxJobBytes;
     private final int vmId = IDS.incrementAndGet();
+    private long minDiskFree = -1;
+    private long diskScanMillis = 5000;
+    private volatile boolean stopping;
     private EmbeddedActiveMQ broker;
 
     public EmbeddedBroker(BrokerSettings settings) {
@@ -55,6 +59,32 @@ public class EmbeddedBroker extends ServiceSupport {
     public EmbeddedBroker(BrokerSettings settings, long maxJobBytes) {
         this.settings = settings;
         this.maxJobBytes = maxJobBytes;
+    }
+
+    /**
+     * The broker's own guard of its disk: below {@code minDiskFree} bytes free it refuses every message sent to
+     * it (producers get an error at once instead of blocking, and nothing half-written reaches the journal),
+     * looking every {@code scanPeriod}. Set before it starts.
+     */
+    public EmbeddedBroker withDiskGuard(long minDiskFree, java.time.Duration scanPeriod) {
+        this.minDiskFree = minDiskFree;
+        this.diskScanMillis = Math.max(100, scanPeriod.toMillis());
+        return this;
+    }
+
+    /** True when the broker stopped by itself (Artemis stops on a critical IO error of its journal, AMQ222010). */
+    public boolean crashed() {
+        EmbeddedActiveMQ b = broker;
+        return b != null && !stopping && !b.getActiveMQServer().isStarted()
+                && b.getActiveMQServer().getState() == ActiveMQServer.SERVER_STATE.STOPPED;
+    }
+
+    /** Starts the broker again after it stopped by itself; its journal has every job it had. */
+    public synchronized void restart() throws Exception {
+        if (crashed()) {
+            broker.getActiveMQServer().start();
+            LOG.info("Embedded broker started again, journal in {}", settings.dataDir().toAbsolutePath());
+        }
     }
 
     /**
@@ -93,7 +123,11 @@ public class EmbeddedBroker extends ServiceSupport {
                 .setLargeMessagesDirectory(settings.dataDir().resolve("large-messages").toString())
                 .setNodeManagerLockDirectory(settings.dataDir().toString())
                 .setJMXManagementEnabled(false)
-                .setSecurityEnabled(secured());
+                .setSecurityEnabled(secured())
+                // a percentage of the disk says little (90% of a large disk is plenty free): relay.data.min-free
+                .setMaxDiskUsage(-1)
+                .setMinDiskFree(minDiskFree)
+                .setDiskScanPeriod((int) diskScanMillis);
         config.addAcceptorConfiguration("in-vm", inVmUrl());
 
         config.addAddressConfiguration(new CoreAddressConfiguration().setName(JOBS).addRoutingType(RoutingType.ANYCAST)
@@ -110,7 +144,8 @@ public class EmbeddedBroker extends ServiceSupport {
                 .setRedeliveryDelay(5_000)
                 .setRedeliveryMultiplier(2)
                 .setMaxRedeliveryDelay(300_000)
-                .setExpiryAddress(SimpleString.of(DEAD)));
+                .setExpiryAddress(SimpleString.of(DEAD))
+                .setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
         if (maxJobBytes > 0) {
             // a job far too large for the relay: to mail.dead with its reason when it arrives, never read
             config.addDivertConfiguration(new DivertConfiguration().setName("oversized-jobs").setAddress(JOBS)
@@ -122,7 +157,10 @@ public class EmbeddedBroker extends ServiceSupport {
         }
         // mail.dead is where things end: kept until a person acts, never moved on
         config.addAddressSetting(DEAD, new AddressSettings().setMaxDeliveryAttempts(-1)
-                .setExpiryAddress(SimpleString.of(DEAD)));
+                .setExpiryAddress(SimpleString.of(DEAD)).setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
+        // a full disk refuses what is sent (the sender learns it at once and sends again later), rather than
+        // holding senders (the relay's own threads among them) until space returns
+        config.addAddressSetting("#", new AddressSettings().setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
 
         EmbeddedActiveMQ embedded = new EmbeddedActiveMQ().setConfiguration(config);
         if (settings.listen() != null && settings.hasLogin()) {
@@ -149,6 +187,7 @@ public class EmbeddedBroker extends ServiceSupport {
 
     @Override
     protected void doStop() throws Exception {
+        stopping = true;
         if (broker != null) {
             broker.stop();
             broker = null;

@@ -83,6 +83,7 @@ import org.outboxrelay.state.JobAdmission;
 import org.outboxrelay.state.JobRetention;
 import org.outboxrelay.state.JobStateStore;
 import org.outboxrelay.state.StateDatabase;
+import org.outboxrelay.storage.StorageGuard;
 import org.outboxrelay.template.TemplateRenderer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,7 +166,8 @@ public class RelayConfiguration implements CamelConfiguration {
                     brokerSettings.password());
             LOG.info("Using the external broker at {}", brokerSettings.url());
         } else {
-            embeddedBroker = new EmbeddedBroker(brokerSettings, maxBytes);
+            embeddedBroker = new EmbeddedBroker(brokerSettings, maxBytes)
+                    .withDiskGuard(relay.dataMinFree() / 2, relay.dataCheckInterval());
             startNow(context, embeddedBroker);
             context.getRegistry().bind("embeddedBroker", embeddedBroker);
             connectionFactory = embeddedBroker.secured()
@@ -233,6 +235,12 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "dailyRecipientBudget", new DailyRecipientBudget(new JdbcRecipientBudget(database.dataSource()),
                 recipientsPerDay, clock));
         bind(context, "accountPause", accountPause);
+        // a full disk: no work taken (outbox, delivery, HTTP) until space returns; a stopped broker started again
+        StorageGuard storageGuard = new StorageGuard(Map.of("relay.data.dir", dataDir, "relay.outbox.dir", outboxDir),
+                relay.dataMinFree(), relay.dataCheckInterval(), embeddedBroker, () -> accountPause.status().paused(),
+                clock);
+        context.addService(storageGuard, true);
+        bind(context, "storageGuard", storageGuard);
         bind(context, "auditTrail", audit);
         bind(context, "jobRetention", new JobRetention(store, retention, clock));
 
@@ -249,6 +257,7 @@ public class RelayConfiguration implements CamelConfiguration {
                 brokerSettings)));
         bind(context, "smtpHealth", new RelayHealthChecks.Smtp(pool, smtpProbeInterval, clock));
         bind(context, "accountHealth", new RelayHealthChecks.Account(accountPause));
+        bind(context, "storageHealth", new RelayHealthChecks.Storage(storageGuard));
 
         if (relay.routesReload()) {
             context.addService(new SafeRouteReloadStrategy(relay.routesDir(), 300), true);

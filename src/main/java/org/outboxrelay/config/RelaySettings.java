@@ -49,7 +49,9 @@ public record RelaySettings(
         Path attachmentsDir,
         boolean routesReload,
         Path routesDir,
-        Duration memoryReleaseInterval) {
+        Duration memoryReleaseInterval,
+        long dataMinFree,
+        Duration dataCheckInterval) {
 
     /** relay.limits.over-recipient-limit */
     enum OverRecipientLimit { SPLIT, REFUSE }
@@ -116,10 +118,13 @@ public record RelaySettings(
         Path routesDir = settings.path("relay.routes.dir", "routes");
         Duration memoryReleaseInterval = settings.durationOrOff("relay.memory.release-interval",
                 Duration.ofSeconds(30), Duration.ofSeconds(1));
+        // below this much free space under data/ (or outbox/) the relay takes no work until space returns
+        long dataMinFree = settings.bytes("relay.data.min-free", 100L * 1024 * 1024);
+        Duration dataCheckInterval = settings.duration("relay.data.check-interval", Duration.ofSeconds(5));
         return new RelaySettings(provider, capturePort, dataDir, outboxDir, smtp, oauth, maxBytes, retryPolicy,
                 messagesPerMinute, recipientsPerMessage, refuseOverLimit, recipientsPerDay, pauseInitial, pauseMax,
                 broker, consumers, retention, shutdownTimeout, templatesDir, templatesUpdateDelay, http,
                 managementPort, smtpProbeInterval, auditAddresses, auditFileSize, auditFiles, attachmentsDir,
-                routesReload, routesDir, memoryReleaseInterval);
+                routesReload, routesDir, memoryReleaseInterval, dataMinFree, dataCheckInterval);
     }
 }

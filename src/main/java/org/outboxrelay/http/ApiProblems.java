@@ -14,6 +14,7 @@ import org.outboxrelay.job.FieldError;
 import org.outboxrelay.job.InvalidJobException;
 import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.state.StateStoreException;
+import org.outboxrelay.storage.DiskFullException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,14 @@ public class ApiProblems {
                 errors.stream().map(FieldError::toString).toList()));
         p.set("errors", errorList(errors));
         return reply(400, p);
+    }
+
+    /**
+     * 503: the relay takes no jobs while the disk under data/ is full (or its broker stopped); said once in the
+     * log by the storage guard, not for each refused request.
+     */
+    public ApiReply notTakingJobs(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) DiskFullException e) {
+        return problem(503, e.getMessage());
     }
 
     /** The status the {@link ApiException} asks for (400, 404, 413, 415, 503). */
@@ -64,6 +73,8 @@ public class ApiProblems {
         List<FieldError> errors;
         if (e instanceof InvalidJobException || e instanceof SenderNotAllowedException) {
             errors = fieldErrors(e, job);
+        } else if (e instanceof DiskFullException) {
+            errors = List.of(new FieldError("(job)", "was not accepted: " + e.getMessage()));
         } else {
             LOG.error("HTTP API: a job of a batch could not be queued", e);
             errors = List.of(new FieldError("(job)", unavailable(e)
