@@ -84,10 +84,11 @@ public class JobLedger {
             if (job.getMessageCount() == 1) {
                 store.addSentRecipients(job.getId(), job.getAdmission(), result.accepted(), clock.instant());
             }
-            store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), null, result.reply(),
+            store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), null, fit(result.reply(), REPLY),
                     result.deferred().size() + " recipient(s) deferred", clock.instant());
         } else {
-            store.markSent(job.getId(), job.getAdmission(), job.getAttempt(), job.getMessageId(), result.reply(),
+            store.markSent(job.getId(), job.getAdmission(), job.getAttempt(), fit(job.getMessageId(), MESSAGE_ID),
+                    fit(result.reply(), REPLY),
                     result.accepted().size(), refusedJson(result), sentTo(job, result), clock.instant());
         }
         LOG.info("Sent {} {} to {} recipient(s){}{}{}: {}", job, job.getMessageId(), result.accepted().size(),
@@ -121,7 +122,7 @@ public class JobLedger {
     public void deferred(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
             @ExchangeProperty("retry") RetryPolicy.Decision retry) {
         store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), retry.nextAttemptAt(),
-                failure.smtpReply(), failure.reason(), clock.instant());
+                fit(failure.smtpReply(), REPLY), fit(failure.reason(), REASON), clock.instant());
         // one line when a job first has to wait; each further retry is noise at DEBUG (the audit trail has them all)
         if (job.getAttempt() <= 1) {
             LOG.info("Deferred {}: {}; next attempt at {}", job, failure.reason(), retry.nextAttemptAt());
@@ -158,17 +159,31 @@ public class JobLedger {
     }
 
     public void failed(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure) {
-        if (job != null && !store.markFailed(job.getId(), job.getAdmission(), job.getAttempt(), job.getMessageId(),
-                failure.reason(), failure.smtpReply(), clock.instant())) {
+        if (job != null && !store.markFailed(job.getId(), job.getAdmission(), job.getAttempt(),
+                fit(job.getMessageId(), MESSAGE_ID), fit(failure.reason(), REASON), fit(failure.smtpReply(), REPLY),
+                clock.instant())) {
             // failed before it was admitted (invalid): remember it, unless the id belongs to another job
             store.insertFailed(job.getId(), job.getChannel().id(), job.getAdmission(), job.getAttempt(),
-                    failure.reason(), clock.instant());
+                    fit(failure.reason(), REASON), clock.instant());
         }
         LOG.warn("Failed {}: {}", job, failure.reason());
     }
 
     public void duplicate(@ExchangeProperty("job") QueuedJob job) {
         LOG.info("Duplicate {}: a job with this id is already {}; not sent again", job, job.getDuplicateOf());
+    }
+
+    /**
+     * The job store's columns (reason, SMTP reply, Message-ID) hold this much: a longer value - a job with a
+     * thousand bad addresses, a server's endless reply - is cut, never the reason the record is lost. The full
+     * text goes where a person looks: NAME.error.json, mail.dead, the log.
+     */
+    static final int REASON = 4000;
+    static final int REPLY = 2000;
+    static final int MESSAGE_ID = 998;
+
+    static String fit(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max - 3) + "...";
     }
 
     private static String refusedJson(SendResult result) {

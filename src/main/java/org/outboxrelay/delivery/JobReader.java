@@ -151,8 +151,12 @@ public class JobReader {
                 return tooLarge(length + " bytes", raw, problems);
             }
             byte[] bytes = new byte[(int) length];
-            b.readBytes(bytes);
-            return new Body(bytes, length, raw);
+            // what was read, should it be less than the length said
+            int read = Math.max(0, b.readBytes(bytes));
+            if (read < bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, read);
+            }
+            return new Body(bytes, bytes.length, raw);
         }
         String kind = m instanceof MapMessage ? "a JMS MapMessage" : m instanceof StreamMessage ? "a JMS StreamMessage"
                 : m instanceof ObjectMessage ? "a JMS ObjectMessage" : "a JMS Message without a body";

@@ -33,8 +33,10 @@ public class ApiProblems {
     public ApiReply invalidJob(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e,
             @ExchangeProperty("job") QueuedJob job) {
         List<FieldError> errors = fieldErrors(e, job);
-        ObjectNode p = problemNode(400, "The mail job is invalid: " + String.join("; ",
-                errors.stream().map(FieldError::toString).toList()));
+        // the detail names the first problems (as the job's reason does everywhere), "errors" has them all
+        String detail = e instanceof InvalidJobException ? e.getMessage()
+                : String.join("; ", errors.stream().map(FieldError::toString).toList());
+        ObjectNode p = problemNode(400, "The mail job is invalid: " + detail);
         p.set("errors", errorList(errors));
         return reply(400, p);
     }
