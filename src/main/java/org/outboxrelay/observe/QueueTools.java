@@ -356,7 +356,10 @@ public class QueueTools {
             problems.add(e.toString());
         }
         String reason = text(p, JobHeaders.FAILURE_REASON, problems);
-        if (reason == null) {
+        if (reason == null && size > 2 * maxContentBytes + 16) {
+            // an external broker's divert of oversized jobs without the relay's transformer (see README)
+            reason = "larger than relay.limits.max-message-bytes: moved here by the broker as it arrived";
+        } else if (reason == null) {
             reason = "moved here by the broker after repeated redelivery (from "
                     + (p.get("_AMQ_ORIG_ADDRESS") != null ? p.get("_AMQ_ORIG_ADDRESS") : "an unknown address") + ")";
         }
