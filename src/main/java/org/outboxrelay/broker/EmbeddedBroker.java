@@ -79,10 +79,21 @@ public class EmbeddedBroker extends ServiceSupport {
                 && b.getActiveMQServer().getState() == ActiveMQServer.SERVER_STATE.STOPPED;
     }
 
-    /** Starts the broker again after it stopped by itself; its journal has every job it had. */
+    /**
+     * Starts a new broker on the same journal after this one stopped by itself; the journal has every job it
+     * had. (A new one, not the stopped one again: Artemis stops a server for a critical IO error only once.)
+     */
     public synchronized void restart() throws Exception {
         if (crashed()) {
-            broker.getActiveMQServer().start();
+            EmbeddedActiveMQ stopped = broker;
+            try {
+                stopped.stop();
+            } catch (Exception e) {
+                LOG.debug("Stopping the stopped broker: {}", e.getMessage());
+            }
+            EmbeddedActiveMQ fresh = create(false);
+            fresh.start();
+            broker = fresh;
             LOG.info("Embedded broker started again, journal in {}", settings.dataDir().toAbsolutePath());
         }
     }
@@ -113,6 +124,13 @@ public class EmbeddedBroker extends ServiceSupport {
 
     @Override
     protected void doStart() throws Exception {
+        broker = create(true);
+        broker.start();
+        LOG.info("Embedded broker started, journal in {}", settings.dataDir().toAbsolutePath());
+    }
+
+    /** The broker with its configuration, not started; {@code first}: say at start how it listens. */
+    private EmbeddedActiveMQ create(boolean first) throws Exception {
         Configuration config = new ConfigurationImpl()
                 .setName("outbox-relay")
                 .setPersistenceEnabled(true)
@@ -171,18 +189,18 @@ public class EmbeddedBroker extends ServiceSupport {
             config.putSecurityRoles("#", Set.of(new Role(ROLE, true, true, true, true, true, true, true, true, true,
                     true, true, true)));
             embedded.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
-            LOG.info("Embedded broker: accepting network clients (CORE, AMQP) on {} as user {}", settings.listen(),
-                    settings.user());
-        } else if (settings.listen() != null) {
+            if (first) {
+                LOG.info("Embedded broker: accepting network clients (CORE, AMQP) on {} as user {}",
+                        settings.listen(), settings.user());
+            }
+        } else if (settings.listen() != null && first) {
             LOG.warn("Embedded broker: relay.broker.listen={} is ignored because relay.broker.user and"
                     + " relay.broker.password are not both set; listening in-VM only", settings.listen());
-        } else {
+        } else if (first) {
             LOG.info("Embedded broker: in-VM only (set relay.broker.listen, relay.broker.user and"
                     + " relay.broker.password to accept network clients)");
         }
-        broker = embedded;
-        broker.start();
-        LOG.info("Embedded broker started, journal in {}", settings.dataDir().toAbsolutePath());
+        return embedded;
     }
 
     @Override

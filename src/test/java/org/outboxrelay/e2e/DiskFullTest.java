@@ -154,21 +154,25 @@ class DiskFullTest {
         post(api, "before", 202);
         smtp.awaitMessage();
 
-        // what Artemis does on a critical IO error of its journal (AMQ222010)
+        // what Artemis does on a critical IO error of its journal (AMQ222010) - and again after the restart
         EmbeddedBroker broker = relay.context().getRegistry().lookupByNameAndType("embeddedBroker",
                 EmbeddedBroker.class);
-        ((ActiveMQServerImpl) broker.server()).stopTheServer(true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !broker.server().isStarted());
+        for (String id : List.of("after-first", "after")) {
+            ((ActiveMQServerImpl) broker.server()).stopTheServer(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !broker.server().isStarted());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/observe/health/ready").status() == 200
-                && broker.server().isActive());
-        await().atMost(Duration.ofSeconds(30)).until(() -> post(api, "after", -1).status() == 202);
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/observe/health/ready").status() == 200
+                    && broker.server().isActive());
+            await().atMost(Duration.ofSeconds(30)).until(() -> post(api, id, -1).status() == 202);
+            await().atMost(Duration.ofSeconds(30)).until(() -> smtp.messages().stream()
+                    .anyMatch(m -> id.equals(m.subject())));
+        }
         relay.drop("file-after.json", job("file-after"));
         accepted.add("file-after");
         await().atMost(Duration.ofSeconds(30)).until(() -> sendJms("jms-after"));
         List<String> subjects = smtp.awaitMessages(1 + accepted.size(), Duration.ofSeconds(30)).stream()
                 .map(ReceivedMessage::subject).sorted().toList();
-        assertEquals(List.of("after", "before", "file-after", "jms-after"), subjects);
+        assertEquals(List.of("after", "after-first", "before", "file-after", "jms-after"), subjects);
     }
 
     private ApiClient.Response post(ApiClient api, String id, int expectedStatus) {
