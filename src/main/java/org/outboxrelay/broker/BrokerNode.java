@@ -44,7 +44,7 @@ public final class BrokerNode implements AutoCloseable {
      * @param password its password
      */
     public record Options(Role role, Path store, Settings.HostPort listen, Settings.HostPort peer, String user,
-            String password, int maxDeliveryAttempts) {
+            String password, int maxDeliveryAttempts, long maxJobBytes) {
     }
 
     private final Options options;
@@ -82,7 +82,7 @@ public final class BrokerNode implements AutoCloseable {
         config.setHAPolicyConfiguration(options.role() == Role.PRIMARY
                 ? new SharedStorePrimaryPolicyConfiguration().setFailoverOnServerShutdown(true)
                 : new SharedStoreBackupPolicyConfiguration().setFailoverOnServerShutdown(true).setAllowFailBack(true));
-        EmbeddedBroker.addRelayAddresses(config, options.maxDeliveryAttempts());
+        EmbeddedBroker.addRelayAddresses(config, options.maxDeliveryAttempts(), options.maxJobBytes());
 
         SecurityConfiguration users = new SecurityConfiguration();
         users.addUser(options.user(), options.password());

@@ -72,6 +72,7 @@ public final class BrokerCommand implements Callable<Integer> {
             return RelayCli.USAGE;
         }
         int attempts = settings.integer(SettingsCatalog.BROKER_MAX_DELIVERY_ATTEMPTS);
+        long maxJobBytes = settings.bytes(SettingsCatalog.MAX_MESSAGE_BYTES);
         settings.requireValid();
         CountDownLatch stop = new CountDownLatch(1);
         for (String name : new String[] {"TERM", "INT"}) {
@@ -81,7 +82,8 @@ public final class BrokerCommand implements Callable<Integer> {
                 // not on this platform
             }
         }
-        try (BrokerNode node = new BrokerNode(new BrokerNode.Options(r, store, self, other, user, password, attempts))
+        try (BrokerNode node = new BrokerNode(new BrokerNode.Options(r, store, self, other, user, password, attempts,
+                maxJobBytes))
                 .start()) {
             // a backup starts waiting for the store's lock: say when it serves
             while (!node.active() && !stop.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {

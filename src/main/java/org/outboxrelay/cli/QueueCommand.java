@@ -49,7 +49,8 @@ public final class QueueCommand {
         }
         String brokerUrl = url.orElseGet(() -> "tcp://" + listen.get().replace("0.0.0.0", "127.0.0.1")
                 + "?reconnectAttempts=0");
-        QueueTools tools = new QueueTools(new ActiveMQConnectionFactory(brokerUrl), user, password, Clock.systemUTC());
+        QueueTools tools = new QueueTools(new ActiveMQConnectionFactory(brokerUrl), user, password, Clock.systemUTC(),
+                settings.bytes(org.outboxrelay.config.SettingsCatalog.MAX_MESSAGE_BYTES));
         try {
             String what = String.join(" ", args.subList(0, Math.min(2, args.size())));
             String target = args.size() > 2 ? args.get(2) : null;
@@ -76,9 +77,12 @@ public final class QueueCommand {
                     show(d.get());
                 }
                 case "dead retry" -> {
-                    int n = tools.retry(id);
-                    out.println(n + " dead letter(s) queued again on mail.jobs");
-                    return n == 0 && id != null ? RelayCli.FAILURE : RelayCli.OK;
+                    QueueTools.RetryResult r = tools.retryDead(id);
+                    out.println(r.retried() + " dead letter(s) queued again on mail.jobs");
+                    for (QueueTools.DeadLetter d : r.skipped()) {
+                        out.println("not sent again: " + d.id() + ": " + String.join("; ", d.problems()));
+                    }
+                    return r.retried() == 0 && id != null ? RelayCli.FAILURE : RelayCli.OK;
                 }
                 case "dead purge" -> {
                     int n = tools.purge(id);
@@ -124,6 +128,9 @@ public final class QueueCommand {
             String reason = d.reason() == null ? "" : d.reason();
             out.printf("%-40s %-20s %-8d %-8s %s%n", d.id(), d.failedAt() == null ? "-" : toSeconds(d.failedAt()), d.attempts(),
                     d.channel() == null ? "-" : d.channel(), reason.length() > 120 ? reason.substring(0, 117) + "..." : reason);
+            for (String problem : d.problems()) {
+                out.printf("%-40s BAD: %s%n", "", problem); // a letter the relay did not write, or a client's bad values
+            }
         }
     }
 
@@ -139,8 +146,11 @@ public final class QueueCommand {
             out.println("outbox file:  " + d.outboxFile());
         }
         out.println("content type: " + d.contentType());
+        for (String problem : d.problems()) {
+            out.println("BAD:          " + problem);
+        }
         out.println();
-        out.println(d.payload());
+        out.println(d.payload() == null ? "(no content shown)" : d.payload());
     }
 
     /** 2026-11-23T03:04:53.990891098Z as 2026-11-23T03:04:53Z: the list is for reading, show has it all. */

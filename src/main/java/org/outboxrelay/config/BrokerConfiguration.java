@@ -34,7 +34,10 @@ public class BrokerConfiguration implements CamelConfiguration {
             connectionFactory = new ActiveMQConnectionFactory(broker.url(), broker.user(), broker.password());
             LOG.info("Using the external broker at {}", broker.url());
         } else {
-            embedded = new EmbeddedBroker(broker);
+            // it refuses writes before its disk is full (half of relay.data.min-free), and turns away jobs far
+            // too large for the relay as they arrive
+            embedded = new EmbeddedBroker(broker, relay.maxMessageBytes())
+                    .withDiskGuard(relay.dataMinFree() / 2, relay.dataCheckInterval());
             Beans.startNow(context, embedded);
             Beans.bind(context, "embeddedBroker", embedded);
             connectionFactory = embedded.secured()
@@ -54,7 +57,7 @@ public class BrokerConfiguration implements CamelConfiguration {
         Beans.bind(context, "brokerConnectionFactory", connectionFactory);
 
         Beans.bind(context, "queueTools", new QueueTools(connectionFactory, broker.user(), broker.password(),
-                Beans.get(context, "relayClock", java.time.Clock.class)));
+                Beans.get(context, "relayClock", java.time.Clock.class), relay.maxMessageBytes()));
         EmbeddedBroker running = embedded;
         // readiness asks an external broker with a connection of its own that tries each broker once: the
         // relay's own connections wait for a failover as long as it takes, a health check must not

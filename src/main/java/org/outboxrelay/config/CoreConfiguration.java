@@ -16,6 +16,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.PropertiesComponent;
+import org.outboxrelay.flow.ConsumerHolds;
 import org.outboxrelay.ingest.OutboxFolderLock;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.provider.CaptureSmtpServer;
@@ -92,6 +93,8 @@ public class CoreConfiguration implements CamelConfiguration {
             Beans.bind(context, "relayClock", clock);
         }
         Beans.bind(context, "relayMetrics", new RelayMetrics(meters, clock));
+        // the holds on the delivery route's consumer, shared by its policies (pause, store, disk)
+        Beans.bind(context, "consumerHolds", new ConsumerHolds());
     }
 
     /**

@@ -46,6 +46,8 @@ public class ObserveConfiguration implements CamelConfiguration {
         Beans.bind(context, "accountHealth", new RelayHealthChecks.Account(pause));
         StoreGate storeGate = Beans.get(context, "storeGate", StoreGate.class);
         Beans.bind(context, "storeHealth", new RelayHealthChecks.Store(storeGate::problem));
+        Beans.bind(context, "storageHealth", new RelayHealthChecks.Storage(Beans.get(context, "storageGuard",
+                org.outboxrelay.storage.StorageGuard.class)));
 
         context.addService(new IdleMemoryRelease(context, relay.memoryReleaseInterval()), true);
         if (relay.routesReload()) {

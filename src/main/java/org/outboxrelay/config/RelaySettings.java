@@ -57,7 +57,9 @@ public record RelaySettings(
         boolean routesReload,
         Path routesDir,
         Duration memoryReleaseInterval,
-        DeliverabilitySettings deliverability) {
+        DeliverabilitySettings deliverability,
+        long dataMinFree,
+        Duration dataCheckInterval) {
 
     /** relay.limits.over-recipient-limit */
     enum OverRecipientLimit { SPLIT, REFUSE }
@@ -132,10 +134,14 @@ public record RelaySettings(
         Path routesDir = settings.path(ROUTES_DIR);
         Duration memoryReleaseInterval = settings.durationOrOff(MEMORY_RELEASE_INTERVAL);
         DeliverabilitySettings deliverability = DeliverabilitySettings.read(settings, provider, smtp, oauth, http);
+        // below this much free space under data/ (or outbox/) the relay takes no work until space returns
+        long dataMinFree = settings.bytes(DATA_MIN_FREE);
+        Duration dataCheckInterval = settings.duration(DATA_CHECK_INTERVAL);
         return new RelaySettings(provider, capturePort, node, dataDir, outboxDir, smtp, oauth, maxBytes, retryPolicy,
                 messagesPerMinute, throttlePeriod, recipientsPerMessage, refuseOverLimit, recipientsPerDay,
                 pauseInitial, pauseMax, broker, state, consumers, retention, shutdownTimeout, templatesDir,
                 templatesUpdateDelay, http, managementPort, smtpProbeInterval, auditAddresses, auditFileSize,
-                auditFiles, attachmentsDir, routesReload, routesDir, memoryReleaseInterval, deliverability);
+                auditFiles, attachmentsDir, routesReload, routesDir, memoryReleaseInterval, deliverability, dataMinFree,
+                dataCheckInterval);
     }
 }

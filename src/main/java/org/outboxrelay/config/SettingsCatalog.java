@@ -121,6 +121,10 @@ public final class SettingsCatalog {
             "outbox files checked and queued at the same time");
     public static final Setting DATA_DIR = path("relay.data.dir", "data",
             "broker journal, embedded job store, captured mail, tokens, logs");
+    public static final Setting DATA_MIN_FREE = size("relay.data.min-free", "100MB",
+            "below this much free space under `data/` or `outbox/` the relay takes no work until space returns");
+    public static final Setting DATA_CHECK_INTERVAL = duration("relay.data.check-interval", "5s",
+            "how often the free space is looked at");
     public static final Setting ATTACHMENTS_DIR = path("relay.attachments.dir", null,
             "folder for attachments given by `path` (off when empty; shared by all relays of a cluster)");
     public static final Setting STATUS_RETENTION = duration("relay.status.retention", "30d",

@@ -2,10 +2,14 @@ package org.outboxrelay.config;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.outboxrelay.broker.EmbeddedBroker;
 import org.outboxrelay.delivery.AccountPause;
+import org.outboxrelay.flow.ConsumerHolds;
+import org.outboxrelay.storage.StorageGuard;
 import org.outboxrelay.delivery.DailyRecipientBudget;
 import org.outboxrelay.limits.AccountLimits;
 import org.outboxrelay.limits.ConnectionSlots;
@@ -44,7 +48,8 @@ public class StateConfiguration implements CamelConfiguration {
         JobStateStore store = new JdbcJobStateStore(database.dataSource(), () -> { });
         JobAdmission admission = new JobAdmission(store, clock, account, node);
         Beans.bind(context, "stateDatabase", database);
-        StoreGate storeGate = new StoreGate(database.dataSource());
+        ConsumerHolds holds = Beans.get(context, "consumerHolds", ConsumerHolds.class);
+        StoreGate storeGate = new StoreGate(database.dataSource(), holds);
         context.addService(storeGate, true);
         Beans.bind(context, "storeGate", storeGate);
         Beans.bind(context, "jobStore", store);
@@ -57,9 +62,16 @@ public class StateConfiguration implements CamelConfiguration {
         // (its relay died) may be taken over by another relay
         Duration probeTimeout = relay.smtp().connectTimeout().plus(relay.smtp().readTimeout().multipliedBy(3));
         AccountPause accountPause = new AccountPause(clock, relay.pauseInitial(), relay.pauseMax(),
-                new AccountPauseStore(database.dataSource(), account), node, probeTimeout);
+                new AccountPauseStore(database.dataSource(), account), node, probeTimeout, holds);
         context.addService(accountPause, true);
         Beans.bind(context, "accountPause", accountPause);
+
+        // a full disk: no work taken (outbox, delivery, HTTP) until space returns; a stopped broker started again
+        StorageGuard storageGuard = new StorageGuard(Map.of("relay.data.dir", relay.dataDir(), "relay.outbox.dir",
+                relay.outboxDir()), relay.dataMinFree(), relay.dataCheckInterval(),
+                context.getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class), holds, clock);
+        context.addService(storageGuard, true);
+        Beans.bind(context, "storageGuard", storageGuard);
 
         // limits shared by the relays: messages per period (a token bucket) and SMTP connections (a slot each)
         MessageRate rate = database.shared()

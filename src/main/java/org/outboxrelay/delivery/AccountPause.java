@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,11 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
-import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Route;
 import org.apache.camel.support.RoutePolicySupport;
+import org.outboxrelay.flow.ConsumerHolds;
 import org.outboxrelay.state.AccountPauseStore;
 import org.outboxrelay.state.StateStoreException;
 import org.slf4j.Logger;
@@ -58,7 +57,7 @@ public class AccountPause extends RoutePolicySupport {
     private final String node;
     private final Duration probeTimeout;
     private final Map<Route, Boolean> routes = new ConcurrentHashMap<>();
-    private final Set<Consumer> suspendedByUs = ConcurrentHashMap.newKeySet();
+    private final ConsumerHolds holds;
     private final AtomicBoolean probeInFlight = new AtomicBoolean();
     private ScheduledExecutorService ticker;
     private volatile AccountPauseStore.Row row = AccountPauseStore.Row.CLOSED;
@@ -72,7 +71,8 @@ public class AccountPause extends RoutePolicySupport {
      * @param probeTimeout how long a relay may take to probe before another one may claim the probe (it died)
      */
     public AccountPause(Clock clock, Duration initial, Duration max, AccountPauseStore store, String node,
-            Duration probeTimeout) {
+            Duration probeTimeout, ConsumerHolds holds) {
+        this.holds = holds;
         this.clock = clock;
         this.initial = initial;
         this.max = max;
@@ -175,7 +175,7 @@ public class AccountPause extends RoutePolicySupport {
     @Override
     public void onRemove(Route route) {
         routes.remove(route);
-        suspendedByUs.remove(route.getConsumer());
+        holds.forget(route);
     }
 
     @Override
@@ -276,28 +276,10 @@ public class AccountPause extends RoutePolicySupport {
         }
     }
 
-    /**
-     * Stops the consumers of the routes during a pause and starts them again after it. Runs on its own thread
-     * only: a JMS consumer must not be stopped from one of its own listener threads.
-     */
+    /** Holds the consumers of the routes during a pause (and while another relay probes), lets them go after. */
     private void applyToConsumers(boolean hold) {
         for (Route route : routes.keySet()) {
-            Consumer consumer = route.getConsumer();
-            if (consumer == null) {
-                continue;
-            }
-            try {
-                if (hold && suspendedByUs.add(consumer)) {
-                    suspendOrStopConsumer(consumer);
-                    LOG.info("Stopped taking jobs from {} while the account is paused", route.getRouteId());
-                } else if (!hold && suspendedByUs.remove(consumer)) {
-                    resumeOrStartConsumer(consumer);
-                    LOG.info("Taking jobs from {} again", route.getRouteId());
-                }
-            } catch (Exception e) {
-                LOG.warn("Cannot {} the consumer of {}: {}", hold ? "pause" : "resume", route.getRouteId(),
-                        e.getMessage());
-            }
+            holds.set(route, "the account is paused", hold);
         }
     }
 }

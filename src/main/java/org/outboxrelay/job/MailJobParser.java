@@ -188,6 +188,9 @@ public class MailJobParser {
                 return new FieldError(field, m.getError());
             case "not":
                 return null; // explained by the oneOf of attachments
+            case "propertyNames":
+                return new FieldError(field, "a header name must be 1 to 76 printable ASCII characters, without"
+                        + " spaces or ':' (header injection)");
             default:
                 return new FieldError(field, m.getError());
         }
@@ -286,6 +289,22 @@ public class MailJobParser {
         return errors;
     }
 
+    /** Why an attachment path can never be a file inside relay.attachments.dir, or null. */
+    static String pathProblem(String path) {
+        try {
+            java.nio.file.Path p = java.nio.file.Path.of(path);
+            if (p.isAbsolute() || path.startsWith("/") || path.startsWith("\\")) {
+                return "must be relative to relay.attachments.dir, not absolute";
+            }
+            if (p.normalize().startsWith("..")) {
+                return "leaves relay.attachments.dir";
+            }
+            return null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return "is not a file path";
+        }
+    }
+
     private static List<FieldError> attachmentErrors(MailJob job) {
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < job.attachments().size(); i++) {
@@ -298,6 +317,14 @@ public class MailJobParser {
                     }
                 } catch (IllegalArgumentException e) {
                     errors.add(new FieldError("attachments[" + i + "].contentBase64", "is not valid base64"));
+                }
+            }
+            if (a.path() != null) {
+                // the folder is only known at delivery (relay.attachments.dir); a path that cannot be inside any
+                // folder is refused now, at every door
+                String problem = pathProblem(a.path());
+                if (problem != null) {
+                    errors.add(new FieldError("attachments[" + i + "].path", problem));
                 }
             }
             if (a.inline() && (a.contentId() == null || a.contentId().isBlank())) {

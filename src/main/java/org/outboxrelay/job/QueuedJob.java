@@ -31,6 +31,7 @@ public class QueuedJob {
     private int messageCount = 1;
     private String deliveryId;
     private List<SuppressedRecipient> suppressed = List.of();
+    private List<FieldError> problems = List.of();
 
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, int previousAttempts,
             Instant submittedAt, String outboxFile, String admission) {
@@ -248,6 +249,15 @@ public class QueuedJob {
             return null;
         }
         return null;
+    }
+
+    /** What makes the job invalid before its content is even read (see delivery/JobReader): never sent. */
+    public List<FieldError> getProblems() {
+        return problems;
+    }
+
+    public void setProblems(List<FieldError> problems) {
+        this.problems = problems == null ? List.of() : List.copyOf(problems);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package org.outboxrelay.state;
 
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -9,6 +13,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
@@ -26,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * Pooled with HikariCP rather than H2's own JdbcConnectionPool: that one rolls back every connection it takes
  * back, which empties H2's per-session query cache, so each statement of each job was parsed again (6.6% of the
  * relay's CPU samples in DeliveryBenchmark). HikariCP rolls back only a connection left in a transaction.
+ * <p>
+ * H2 closes its database for good when a write fails (a full disk): every connection then answers "the database
+ * has been closed", and a new one gets the same answer while any old one is open. So on that answer the whole
+ * pool is replaced at the next connection asked for: the file is opened again (H2 recovers it from its log), and
+ * the store works again by itself once there is space.
  */
 public final class StateDatabase implements AutoCloseable {
 
@@ -35,14 +45,23 @@ public final class StateDatabase implements AutoCloseable {
     /** Which SQL the database speaks, where the two differ. */
     public enum Dialect { H2, POSTGRESQL }
 
-    private final HikariDataSource pool;
+    /** H2's error code for "the database has been closed". */
+    private static final int DATABASE_IS_CLOSED = 90098;
+
+    private final HikariConfig config;
     private final Dialect dialect;
     private final StateSettings settings;
+    private final DataSource dataSource = new Reopening();
+    private volatile HikariDataSource pool;
+    private volatile boolean closedByH2;
+    private volatile boolean closed;
+    private long lastSaid;
 
-    private StateDatabase(HikariDataSource pool, Dialect dialect, StateSettings settings) {
-        this.pool = pool;
+    private StateDatabase(HikariConfig config, Dialect dialect, StateSettings settings) {
+        this.config = config;
         this.dialect = dialect;
         this.settings = settings;
+        this.pool = newPool();
     }
 
     /** Opens the store and brings its schema up to this relay's version. */
@@ -89,14 +108,54 @@ public final class StateDatabase implements AutoCloseable {
         config.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
         config.setValidationTimeout(Duration.ofSeconds(2).toMillis());
         try {
-            return new StateDatabase(new HikariDataSource(config), dialect, settings);
+            return new StateDatabase(config, dialect, settings);
         } catch (RuntimeException e) {
             throw new StateStoreException("cannot open the " + settings + ": " + rootMessage(e), e);
         }
     }
 
+    private HikariDataSource newPool() {
+        HikariConfig copy = new HikariConfig();
+        config.copyStateTo(copy);
+        if (dialect == Dialect.H2) {
+            copy.setExceptionOverride(new SQLExceptionOverride() {
+                @java.lang.Override
+                public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                    if (e.getErrorCode() == DATABASE_IS_CLOSED) {
+                        closedByH2 = true;
+                        return SQLExceptionOverride.Override.MUST_EVICT;
+                    }
+                    return SQLExceptionOverride.Override.CONTINUE_EVICT;
+                }
+            });
+        }
+        return new HikariDataSource(copy);
+    }
+
+    /** The pool, a new one when H2 closed the database under the old one. */
+    private HikariDataSource current() {
+        if (closedByH2 && !closed) {
+            synchronized (this) {
+                if (closedByH2 && !closed) {
+                    HikariDataSource old = pool;
+                    closedByH2 = false;
+                    old.close();
+                    pool = newPool();
+                    // while the disk stays full this repeats at each use: said at most once a minute
+                    long now = System.nanoTime();
+                    if (now - lastSaid > 60_000_000_000L || lastSaid == 0) {
+                        lastSaid = now;
+                        LOG.warn("The job store's database was closed by H2 after a failed write (a full disk?); it"
+                                + " is opened again (it recovers from its own log)");
+                    }
+                }
+            }
+        }
+        return pool;
+    }
+
     private Flyway flyway() {
-        return flyway(pool);
+        return flyway(dataSource);
     }
 
     /** Brings the schema of any database up to this relay's version (tests and tools). */
@@ -149,7 +208,7 @@ public final class StateDatabase implements AutoCloseable {
     }
 
     public DataSource dataSource() {
-        return pool;
+        return dataSource;
     }
 
     public Dialect dialect() {
@@ -168,7 +227,56 @@ public final class StateDatabase implements AutoCloseable {
     /** Closes every connection; the last one closes the embedded database file. */
     @Override
     public void close() {
+        closed = true;
         pool.close();
+    }
+
+    /** The data source the store uses: connections of the current pool. */
+    private final class Reopening implements DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            return current().getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return current().getConnection(username, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return pool.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            pool.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            pool.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return pool.getLoginTimeout();
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return pool.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return type.isInstance(pool) ? type.cast(pool) : pool.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return type.isInstance(pool) || pool.isWrapperFor(type);
+        }
     }
 
     static String rootMessage(Throwable e) {

@@ -2,7 +2,6 @@ package org.outboxrelay.state;
 
 import java.sql.Connection;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.support.RoutePolicySupport;
+import org.outboxrelay.flow.ConsumerHolds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +28,13 @@ public class StoreGate extends RoutePolicySupport {
 
     private final DataSource dataSource;
     private final Map<Route, Boolean> routes = new ConcurrentHashMap<>();
-    private final Set<Consumer> suspendedByUs = ConcurrentHashMap.newKeySet();
+    private final ConsumerHolds holds;
     private volatile String problem;
     private ScheduledExecutorService ticker;
 
-    public StoreGate(DataSource dataSource) {
+    public StoreGate(DataSource dataSource, ConsumerHolds holds) {
         this.dataSource = dataSource;
+        this.holds = holds;
     }
 
     /** The delivery route met a store failure: stop taking jobs until the store answers again. */
@@ -60,7 +60,7 @@ public class StoreGate extends RoutePolicySupport {
     @Override
     public void onRemove(Route route) {
         routes.remove(route);
-        suspendedByUs.remove(route.getConsumer());
+        holds.forget(route);
     }
 
     @Override
@@ -105,23 +105,10 @@ public class StoreGate extends RoutePolicySupport {
         }
     }
 
-    /** Stops or starts the consumers; on this thread only (a JMS consumer must not stop itself). */
+    /** Holds or lets go the consumers; on this thread only (a JMS consumer must not stop itself). */
     private void apply(boolean hold) {
         for (Route route : routes.keySet()) {
-            Consumer consumer = route.getConsumer();
-            if (consumer == null) {
-                continue;
-            }
-            try {
-                if (hold && suspendedByUs.add(consumer)) {
-                    suspendOrStopConsumer(consumer);
-                } else if (!hold && suspendedByUs.remove(consumer)) {
-                    resumeOrStartConsumer(consumer);
-                }
-            } catch (Exception e) {
-                LOG.warn("Cannot {} the consumer of {}: {}", hold ? "stop" : "start", route.getRouteId(),
-                        e.getMessage());
-            }
+            holds.set(route, "the job store cannot be reached", hold);
         }
     }
 }

@@ -188,6 +188,28 @@ class TemplateRendererTest {
         return new TemplateRenderer(dir, Duration.ZERO);
     }
 
+    @Test
+    void aTemplateFolderLinkedOutOfTheTemplatesFolderIsRefusedEveryTime() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside/secret"));
+        Files.writeString(outside.resolve("subject.ftl"), "Hello");
+        Files.writeString(outside.resolve("text.ftl"), "from outside");
+        Path templates = Files.createDirectories(dir.resolve("templates"));
+        Files.createSymbolicLink(templates.resolve("linked"), outside);
+        TemplateRenderer r = new TemplateRenderer(templates, Duration.ofSeconds(5));
+        // the same refusal the first time and after: FreeMarker remembers the first failure of a lookup
+        for (int i = 0; i < 2; i++) {
+            assertFailure(r, "linked", "template linked: the folder " + templates.resolve("linked")
+                    + "/ leads outside " + templates);
+        }
+        // a file of a template that links out
+        Files.createDirectories(templates.resolve("file-link"));
+        Files.createSymbolicLink(templates.resolve("file-link/subject.ftl"), outside.resolve("subject.ftl"));
+        for (int i = 0; i < 2; i++) {
+            assertFailure(r, "file-link", "template file-link: cannot read " + templates.resolve("file-link/subject.ftl")
+                    + ": it leads outside " + templates);
+        }
+    }
+
     private Path write(String name, String content) throws Exception {
         Path file = dir.resolve(name);
         Files.createDirectories(file.getParent());
