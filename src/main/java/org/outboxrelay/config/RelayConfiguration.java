@@ -77,6 +77,7 @@ import org.outboxrelay.provider.Provider;
 import org.outboxrelay.provider.RefreshTokenFile;
 import org.outboxrelay.provider.SmtpAuth;
 import org.outboxrelay.provider.SmtpSettings;
+import org.outboxrelay.replies.ReplyTable;
 import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.JdbcRecipientBudget;
 import org.outboxrelay.state.JobAdmission;
@@ -175,6 +176,9 @@ public class RelayConfiguration implements CamelConfiguration {
         }
         // the queues and the topic never change: look each up once, not on every send
         connectionFactory.setCacheDestinations(true);
+        // no client-side prefetch: a consumer stuck in a stalled SMTP transaction must not hold jobs the others
+        // could send (Artemis buffers up to 1 MiB of messages per consumer by default; issue 12, item 6)
+        connectionFactory.setConsumerWindowSize(0);
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
         caching.setSessionCacheSize(consumers + 8);
         context.addService(new Closer("JMS connections", caching::destroy), true);
@@ -227,7 +231,7 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "senderPolicy", new SenderPolicy(smtp.from(), smtp.allowedFrom()));
         bind(context, "mimeBuilder", new MimeMessageBuilder(session, smtp.from(), attachmentFiles));
         bind(context, "smtpSender", new SmtpSender(session, pool, smtp.host(), smtp.port()));
-        bind(context, "smtpReplyClassifier", new SmtpReplyClassifier());
+        bind(context, "smtpReplyClassifier", new SmtpReplyClassifier(ReplyTable.forServer(provider, smtp.host())));
         bind(context, "retryPolicy", retryPolicy);
         bind(context, "recipientBatches", new RecipientBatches(recipientsPerMessage, refuseOverLimit));
         bind(context, "dailyRecipientBudget", new DailyRecipientBudget(new JdbcRecipientBudget(database.dataSource()),

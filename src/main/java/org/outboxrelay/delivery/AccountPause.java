@@ -9,13 +9,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Route;
 import org.apache.camel.support.RoutePolicySupport;
+import org.outboxrelay.replies.PauseLength;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * The circuit breaker of the account. An account-level failure (sign-in refused, From not allowed for the
  * account, quota used up, too many connections, Microsoft throttling the sender, TLS not trusted) says nothing
  * about the message, and hammering on makes Microsoft throttle harder: so instead of retrying or dead-lettering
- * job after job, delivery pauses for the whole account. The pause grows with each failure in a row
- * (relay.account.pause.initial doubling up to relay.account.pause.max; longer for quota and throttling), and
- * ends by itself; the first job after it probes the account, and a success closes the breaker again.
+ * job after job, delivery pauses for the whole account. How long is the reply table's say (its {@code pause}
+ * column, see {@link PauseLength}): most pauses grow with each failure in a row (relay.account.pause.initial
+ * doubling up to relay.account.pause.max; 30m doubling up to 24h for quotas and throttling), too many
+ * connections only waits briefly. A pause ends by itself; the first job after it probes the account, and a
+ * success closes the breaker again.
  *
  * <p>As the delivery route's policy ({@code routePolicy: accountPause}) it stops that route's JMS consumer for
  * the pause, so queued jobs stay untouched on mail.jobs; {@link #check()} turns back the few already in flight.
@@ -33,12 +35,13 @@ import org.slf4j.LoggerFactory;
 public class AccountPause extends RoutePolicySupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountPause.class);
-    private static final Pattern QUOTA = Pattern.compile("(?i)RefuseQuota|SubmissionQuotaExceeded|OutboundSpamException");
-    private static final Pattern THROTTLED = Pattern.compile("\\b5\\.2\\.25[1-5]\\b|(?i)sender throttled");
-    private static final Pattern CONNECTIONS = Pattern.compile("^432\\b|(?i)concurrent connections limit");
 
-    /** What health and the operators see. */
-    public record Status(boolean paused, Instant until, String reason, int pausesInARow) {
+    /** What health and the operators see: why the account is paused and what fixes it (from the reply table). */
+    public record Status(boolean paused, Instant until, String reason, int pausesInARow, String fix) {
+
+        public Status(boolean paused, Instant until, String reason, int pausesInARow) {
+            this(paused, until, reason, pausesInARow, null);
+        }
     }
 
     private final Clock clock;
@@ -49,6 +52,7 @@ public class AccountPause extends RoutePolicySupport {
     private ScheduledExecutorService ticker;
     private volatile Instant until = Instant.EPOCH;
     private volatile String reason;
+    private volatile String fix;
     private volatile int inARow;
 
     public AccountPause(Clock clock, Duration initial, Duration max) {
@@ -77,7 +81,12 @@ public class AccountPause extends RoutePolicySupport {
         inARow++;
         until = now.plus(length);
         reason = failure.reason();
-        LOG.warn("Account paused for {} (until {}): {}", human(length), until, reason);
+        fix = failure.fix();
+        if (fix == null) {
+            LOG.warn("Account paused for {} (until {}): {}", human(length), until, reason);
+        } else {
+            LOG.warn("Account paused for {} (until {}): {}. Fix: {}", human(length), until, reason, fix);
+        }
         return new RetryPolicy.Decision(false, until, length);
     }
 
@@ -85,26 +94,14 @@ public class AccountPause extends RoutePolicySupport {
         if (failure.notBefore() != null) {
             return Duration.between(now, failure.notBefore());
         }
-        String reply = failure.smtpReply() == null ? "" : failure.smtpReply();
-        if (CONNECTIONS.matcher(reply).find()) {
-            return initial; // a connection of ours is still open somewhere: a short wait is enough
-        }
-        if (QUOTA.matcher(reply).find() || THROTTLED.matcher(reply).find()) {
-            return grow(Duration.ofMinutes(30), Duration.ofHours(24));
-        }
-        return grow(initial, max);
-    }
-
-    private Duration grow(Duration first, Duration cap) {
-        long factor = 1L << Math.min(20, inARow);
-        Duration d = first.multipliedBy(factor);
-        return d.compareTo(cap) > 0 ? cap : d;
+        PauseLength length = failure.pause() == null ? PauseLength.GROWING : failure.pause();
+        return length.length(initial, max, inARow);
     }
 
     public Status status() {
         Instant end = until;
         boolean paused = clock.instant().isBefore(end);
-        return new Status(paused, paused ? end : null, paused ? reason : null, inARow);
+        return new Status(paused, paused ? end : null, paused ? reason : null, inARow, paused ? fix : null);
     }
 
     /** Ends a pause now (an operator fixed the sign-in, say). */

@@ -14,8 +14,9 @@ import org.outboxrelay.job.QueuedJob;
 /**
  * The JSON events published on {@code mail.events}, one per outcome:
  * {@code {"jobId","messageId","status","channel","attempt","smtpReply","recipients":{"accepted","refused"},"at"}}
- * plus {@code reason} (deferred, failed, duplicate) and {@code nextAttemptAt} (deferred). Addresses appear
- * only in {@code refused}, each with the server's reply.
+ * plus {@code reason} (deferred, failed, duplicate), {@code fix} (deferred, failed: what a person can do about
+ * it, from the reply table; null when it has nothing to say) and {@code nextAttemptAt} (deferred). Addresses
+ * appear only in {@code refused}, each with the server's reply.
  */
 public class DeliveryEvents {
 
@@ -47,6 +48,7 @@ public class DeliveryEvents {
         e.put("smtpReply", failure.smtpReply());
         e.put("recipients", recipients(0, refusals(failure, true)));
         e.put("reason", failure.publicReason());
+        e.put("fix", failure.fix());
         e.put("nextAttemptAt", retry.nextAttemptAt().toString());
         return write(e);
     }
@@ -56,6 +58,7 @@ public class DeliveryEvents {
         e.put("smtpReply", failure.smtpReply());
         e.put("recipients", recipients(0, refusals(failure, false)));
         e.put("reason", failure.publicReason());
+        e.put("fix", failure.fix());
         return write(e);
     }
 

@@ -43,6 +43,8 @@ public class SmtpConnectionPool implements AutoCloseable {
         config.setBlockWhenExhausted(true);
         config.setMaxWait(maxWait);
         config.setTestOnBorrow(true);
+        // a connection that failed, or sent its last message, is closed when it comes back (see discard)
+        config.setTestOnReturn(true);
         config.setLifo(true);
         config.setMinEvictableIdleDuration(idleTimeout);
         config.setTimeBetweenEvictionRuns(Duration.ofMillis(Math.max(500, Math.min(idleTimeout.toMillis() / 2, 10_000))));
@@ -70,9 +72,17 @@ public class SmtpConnectionPool implements AutoCloseable {
         pool.returnObject(c);
     }
 
+    /**
+     * Closes a connection that failed. Not {@code invalidateObject}: commons-pool2 (2.13) opens a replacement
+     * right away in there, on the caller's thread - so a job whose connection broke would wait for a new
+     * connection to a server that may be down or stalling (its whole connect and read timeouts) before its
+     * failure is handled, and would hold a place among relay.smtp.max-connections meanwhile. Given back marked
+     * broken, the pool's return check closes it, and a new connection is opened only when a job needs one.
+     */
     public void discard(SmtpConnection c) {
+        c.broken = true;
         try {
-            pool.invalidateObject(c);
+            pool.returnObject(c);
         } catch (Exception e) {
             LOG.debug("Closing a failed SMTP connection: {}", e.getMessage());
         }
@@ -122,6 +132,7 @@ public class SmtpConnectionPool implements AutoCloseable {
     /** One open, authenticated SMTP connection. */
     public static final class SmtpConnection {
         private final SMTPTransport transport;
+        private volatile boolean broken;
         private int messages;
         private long lastUsed = System.nanoTime();
 
@@ -179,7 +190,7 @@ public class SmtpConnectionPool implements AutoCloseable {
         @Override
         public boolean validateObject(PooledObject<SmtpConnection> p) {
             SmtpConnection c = p.getObject();
-            if (c.messages >= messagesPerConnection) {
+            if (c.broken || c.messages >= messagesPerConnection) {
                 return false;
             }
             if (System.nanoTime() - c.lastUsed < CHECK_AFTER_IDLE_NANOS) {
