@@ -2,6 +2,8 @@ package org.outboxrelay.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.mail.MessagingException;
@@ -21,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * at once, each used for at most {@code messages-per-connection} messages, closed after {@code idle-timeout}
  * unused, checked with NOOP when it sat idle for a while, and thrown away after any error. Each new
  * connection asks {@link SmtpCredentials} again, so an expired OAuth2 token is never reused.
+ * <p>
+ * How many are in use at once is limited by a fair semaphore, not by commons-pool2's maxTotal: at its maxTotal,
+ * commons-pool2 (2.13) makes every borrower wait for a connection being opened to finish opening - even when
+ * another connection comes back meanwhile - so one server that stalls before its greeting would hold up every
+ * job for the whole read timeout. With the semaphore, a connection that stalls holds only its own job.
  */
 public class SmtpConnectionPool implements AutoCloseable {
 
@@ -29,6 +36,10 @@ public class SmtpConnectionPool implements AutoCloseable {
     private static final long CHECK_AFTER_IDLE_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final GenericObjectPool<SmtpConnection> pool;
+    /** One permit per connection in use (or being opened); relay.smtp.max-connections of them. */
+    private final Semaphore inUse;
+    private final int maxConnections;
+    private final Duration maxWait;
     private final AtomicLong opened = new AtomicLong();
     private volatile Instant lastConnected;
     private volatile Instant lastFailed;
@@ -36,12 +47,15 @@ public class SmtpConnectionPool implements AutoCloseable {
 
     public SmtpConnectionPool(Session session, String host, int port, SmtpCredentials credentials,
             int maxConnections, int messagesPerConnection, Duration idleTimeout, Duration maxWait) {
+        this.inUse = new Semaphore(maxConnections, true);
+        this.maxConnections = maxConnections;
+        this.maxWait = maxWait;
         GenericObjectPoolConfig<SmtpConnection> config = new GenericObjectPoolConfig<>();
-        config.setMaxTotal(maxConnections);
+        // no limit here: the permits are the limit. A borrower holding a permit takes an idle connection when
+        // there is one and opens one only when there is none, so no more than max-connections are ever open.
+        config.setMaxTotal(-1);
         config.setMaxIdle(maxConnections);
         config.setMinIdle(0);
-        config.setBlockWhenExhausted(true);
-        config.setMaxWait(maxWait);
         config.setTestOnBorrow(true);
         // a connection that failed, or sent its last message, is closed when it comes back (see discard)
         config.setTestOnReturn(true);
@@ -56,20 +70,32 @@ public class SmtpConnectionPool implements AutoCloseable {
     /** A connection to send one message over; give it back with {@link #release} or {@link #discard}. */
     public SmtpConnection borrow() throws MessagingException {
         try {
+            if (!inUse.tryAcquire(maxWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new MessagingException("no SMTP connection became free in time (relay.smtp.max-connections="
+                        + maxConnections + ")");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MessagingException("interrupted while waiting for an SMTP connection", e);
+        }
+        try {
             return pool.borrowObject();
         } catch (MessagingException e) {
+            inUse.release();
             throw e;
-        } catch (java.util.NoSuchElementException e) {
-            throw new MessagingException("no SMTP connection became free in time (relay.smtp.max-connections="
-                    + pool.getMaxTotal() + ")", e);
         } catch (Exception e) {
+            inUse.release();
             throw new MessagingException("cannot open an SMTP connection: " + e.getMessage(), e);
         }
     }
 
     public void release(SmtpConnection c) {
         c.markUsed();
-        pool.returnObject(c);
+        try {
+            pool.returnObject(c);
+        } finally {
+            inUse.release();
+        }
     }
 
     /**
@@ -85,6 +111,8 @@ public class SmtpConnectionPool implements AutoCloseable {
             pool.returnObject(c);
         } catch (Exception e) {
             LOG.debug("Closing a failed SMTP connection: {}", e.getMessage());
+        } finally {
+            inUse.release();
         }
     }
 

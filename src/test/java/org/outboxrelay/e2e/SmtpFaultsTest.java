@@ -311,8 +311,8 @@ class SmtpFaultsTest {
         extra.add(stalling);
         Path home = tmp.resolve("stalls");
         Files.createDirectories(home);
-        // defaults as shipped: 8 consumers, 4 connections, 60 s read timeout
-        TestRelay own = TestRelay.in(home).smtp(stalling.port()).start();
+        // 8 consumers and a 60 s read timeout as shipped; 3 connections: one for each stall and one that works
+        TestRelay own = TestRelay.in(home).smtp(stalling.port()).with("relay.smtp.max-connections", "3").start();
         extra.add(0, own);
 
         stalling.next(Stage.END_OF_DATA, Fault.stall());
