@@ -77,7 +77,6 @@ import org.outboxrelay.provider.Provider;
 import org.outboxrelay.provider.RefreshTokenFile;
 import org.outboxrelay.provider.SmtpAuth;
 import org.outboxrelay.provider.SmtpSettings;
-import org.outboxrelay.replies.ReplyTable;
 import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.JdbcRecipientBudget;
 import org.outboxrelay.state.JobAdmission;
@@ -231,7 +230,7 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "senderPolicy", new SenderPolicy(smtp.from(), smtp.allowedFrom()));
         bind(context, "mimeBuilder", new MimeMessageBuilder(session, smtp.from(), attachmentFiles));
         bind(context, "smtpSender", new SmtpSender(session, pool, smtp.host(), smtp.port()));
-        bind(context, "smtpReplyClassifier", new SmtpReplyClassifier(ReplyTable.forServer(provider, smtp.host())));
+        bind(context, "smtpReplyClassifier", new SmtpReplyClassifier());
         bind(context, "retryPolicy", retryPolicy);
         bind(context, "recipientBatches", new RecipientBatches(recipientsPerMessage, refuseOverLimit));
         bind(context, "dailyRecipientBudget", new DailyRecipientBudget(new JdbcRecipientBudget(database.dataSource()),

@@ -55,7 +55,7 @@ public class SmtpReplyClassifier {
 
     private final ReplyTable table;
 
-    /** With every reply table (Microsoft's rules are specific enough not to match other servers' replies). */
+    /** With every reply table (see {@link ReplyTable}). */
     public SmtpReplyClassifier() {
         this(ReplyTable.all());
     }

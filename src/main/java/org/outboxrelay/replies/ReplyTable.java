@@ -12,19 +12,19 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.outboxrelay.provider.Provider;
 
 /**
  * What SMTP replies (and failures without one) mean and what to do about each, as data: one YAML file per
- * provider under {@code src/main/resources/replies/} ({@code microsoft.yaml} for outlook and office365, and
- * {@code generic.yaml} for every server, read last). The first rule that matches decides. Used by the delivery
- * route's classifier, the account pause (its length), the doctor command and the README's "When sending fails".
+ * provider under {@code src/main/resources/replies/} ({@code microsoft.yaml} for Outlook.com and Exchange Online,
+ * {@code generic.yaml} for every server), read in the order of {@link #NAMES}; the first rule that matches decides.
+ * A provider's rules name its own reply texts, so every table is read whatever the provider: a relay that reaches
+ * Microsoft through relay.provider=smtp still understands Microsoft's replies. Used by the delivery route's
+ * classifier, the account pause (its length), the doctor command and the README's "When sending fails".
  */
 public final class ReplyTable {
 
     /** The tables in the order they are documented. */
     public static final List<String> NAMES = List.of("microsoft", "generic");
-    private static final Pattern MICROSOFT_HOST = Pattern.compile("(?i)(^|\\.)(outlook\\.com|office365\\.com)$");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -38,14 +38,7 @@ public final class ReplyTable {
         this.tables = List.copyOf(tables);
     }
 
-    /** The tables for where the relay sends: Microsoft's for outlook, office365 and Microsoft's hosts, then generic. */
-    public static ReplyTable forServer(Provider provider, String host) {
-        boolean microsoft = provider == Provider.OUTLOOK || provider == Provider.OFFICE365
-                || (host != null && MICROSOFT_HOST.matcher(host.trim()).find());
-        return microsoft ? of("microsoft", "generic") : of("generic");
-    }
-
-    /** Every table (Microsoft's rules are specific enough not to match other servers' replies). */
+    /** Every table, in order: what the relay uses. */
     public static ReplyTable all() {
         return of(NAMES.toArray(new String[0]));
     }

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@link FaultSmtpServer}): every fault ends as the reply tables say - sent after a retry, the account paused,
  * or dead with its reason - and the server counts the copies it received of each Message-ID. Most tests share one
  * relay that signs in over STARTTLS and opens a new connection for every message, so that every stage is reached
- * by every job, and reads Microsoft's replies as provider office365 does; they run one after the other.
+ * by every job; they run one after the other.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SmtpFaultsTest {
@@ -54,10 +54,6 @@ class SmtpFaultsTest {
         server = FaultSmtpServer.builder().starttls().requireTls().login("relay", "pw").start();
         relay = signingInRelay(tmp.resolve("shared"), server.port())
                 .with("relay.smtp.read-timeout", "1s")
-                // Microsoft's reply table (its presets overridden: this server is no Microsoft server)
-                .with("relay.provider", "office365")
-                .with("relay.limits.messages-per-minute", "0")
-                .with("relay.limits.recipients-per-day", "0")
                 .start();
         plainServer = FaultSmtpServer.startPlain();
         Files.createDirectories(tmp.resolve("plain"));

@@ -5,7 +5,6 @@ import java.util.HashSet;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.outboxrelay.provider.Provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReplyTableTest {
 
-    private final ReplyTable microsoft = ReplyTable.forServer(Provider.OUTLOOK, "smtp-mail.outlook.com");
+    private final ReplyTable microsoft = ReplyTable.all();
 
     private ReplyRule rule(String reply) {
         int code = Integer.parseInt(reply.substring(0, 3));
@@ -64,7 +63,8 @@ class ReplyTableTest {
                 rule("535 5.7.139 Authentication unsuccessful, basic authentication is disabled.").id());
         assertEquals("ms-authentication-unsuccessful", rule("535 5.7.3 Authentication unsuccessful [BN6PR]").id());
         assertEquals("ms-not-authenticated", rule("530 5.7.57 Client not authenticated to send mail. [AM0PR]").id());
-        for (String r : new String[] {"535 5.7.139 x", "535 5.7.3 Authentication unsuccessful", "530 5.7.57 x"}) {
+        for (String r : new String[] {"535 5.7.139 Authentication unsuccessful, the request did not meet the criteria",
+                "535 5.7.3 Authentication unsuccessful", "530 5.7.57 Client not authenticated to send mail"}) {
             assertEquals(ReplyAction.PAUSE, rule(r).action(), r);
         }
     }
@@ -73,7 +73,9 @@ class ReplyTableTest {
     void microsoftLimitsBansAndAuthentication() {
         assertEquals("ms-tenant-external-limit", rule("550 5.7.233 Your message can't be sent because your tenant"
                 + " exceeded its daily limit for sending email to external recipients").id());
-        assertEquals("ms-trial-tenant-external-limit", rule("550 5.7.232 Your message can't be sent").id());
+        assertEquals("ms-trial-tenant-external-limit", rule("550 5.7.232 Your message can't be sent because your trial"
+                + " tenant has exceeded its daily limit for sending email to external recipients (tenant external"
+                + " recipient rate limit)").id());
         for (String banned : new String[] {"550 5.7.501 Access denied, spam abuse detected",
                 "550 5.7.502 Access denied, banned sender", "550 5.7.503 Access denied, banned sender"}) {
             assertEquals("ms-banned-sender", rule(banned).id(), banned);
@@ -81,7 +83,7 @@ class ReplyTableTest {
         assertEquals("ms-throttled", rule("550 5.2.254 Sender throttled due to continuous invalid recipients").id());
         assertEquals("ms-send-as-denied", rule("550 5.7.60 SMTP; Client does not have permissions to send as this"
                 + " sender").id());
-        assertEquals("ms-send-as-denied-storedrv", rule("554 5.2.252 SendAsDenied; a@b not allowed").id());
+        assertEquals("ms-send-as-denied-text", rule("554 5.2.252 SendAsDenied; a@b not allowed").id());
         assertEquals("ms-quota", rule("554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; WASCL"
                 + " UserAction verdict is not None. Actual verdict is RefuseQuota").id());
         assertEquals("ms-quota", rule("554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException").id());
@@ -89,17 +91,23 @@ class ReplyTableTest {
                 + " authentication level.");
         assertEquals(ReplyAction.PERMANENT, dmarc.action());
         assertTrue(dmarc.fix().contains("DMARC"));
-        assertEquals(Duration.ofMinutes(30), rule("550 5.7.233 x").pause().length(Duration.ofSeconds(1),
-                Duration.ofSeconds(2), 0));
-        assertEquals(Duration.ofHours(24), rule("550 5.7.233 x").pause().length(Duration.ofSeconds(1),
-                Duration.ofSeconds(2), 10));
+        PauseLength tenantLimit = rule("550 5.7.233 tenant external recipient rate limit").pause();
+        assertEquals(Duration.ofMinutes(30), tenantLimit.length(Duration.ofSeconds(1), Duration.ofSeconds(2), 0));
+        assertEquals(Duration.ofHours(24), tenantLimit.length(Duration.ofSeconds(1), Duration.ofSeconds(2), 10));
     }
 
     @Test
-    void genericRepliesAndTheChoiceOfTables() {
-        ReplyTable generic = ReplyTable.forServer(Provider.SMTP, "mail.example.com");
-        assertEquals(1, generic.tables().size());
-        assertEquals(2, ReplyTable.forServer(Provider.SMTP, "smtp.office365.com").tables().size());
+    void otherServersRepliesDoNotMatchMicrosoftsRules() {
+        ReplyTable all = ReplyTable.all();
+        assertEquals("try-later", all.match(451, "4.7.500", "451 4.7.500 Server busy").orElseThrow().id());
+        assertEquals("refused", all.match(550, "5.1.8", "550 5.1.8 Bad sender's system address").orElseThrow().id());
+        assertEquals("refused", all.match(554, "5.7.60", "554 5.7.60 rejected").orElseThrow().id());
+        assertEquals("auth-failed", all.match(535, "5.7.3", "535 5.7.3 Bad credentials").orElseThrow().id());
+    }
+
+    @Test
+    void genericReplies() {
+        ReplyTable generic = ReplyTable.of("generic");
         assertEquals("try-later", generic.match(432, "4.3.2", "432 4.3.2 STOREDRV.ClientSubmit").orElseThrow().id());
         assertEquals("unknown-recipient", generic.match(550, "5.1.1", "550 5.1.1 User unknown").orElseThrow().id());
         assertEquals("refused", generic.match(554, null, "554 no").orElseThrow().id());
