@@ -205,7 +205,7 @@ public class SmtpReplyClassifier {
             ReplyRule rule = rule(r);
             if (rule != null && rule.action() == ReplyAction.PAUSE) {
                 return new DeliveryFailure(FailureKind.ACCOUNT, r.code, r.enhanced, r.text,
-                        "the account cannot send now (" + uncapitalized(rule.meaning()) + "): " + r.text, null, null,
+                        "the account cannot send now, " + uncapitalized(rule.meaning()) + ": " + r.text, null, null,
                         rule);
             }
         }
@@ -225,6 +225,13 @@ public class SmtpReplyClassifier {
                             "recipient refused: " + detail, null, refusals, rule(first));
         }
         Reply r = replies.get(0);
+        if ("greeting".equals(r.stage) && r.code / 100 == 5) {
+            // a refused session says nothing about the message: the table's rule for that, with the reply
+            ReplyRule refused = table.match(FailureCondition.SESSION_REFUSED).orElse(null);
+            return new DeliveryFailure(refused == null ? FailureKind.ACCOUNT : kind(refused.action()), r.code,
+                    r.enhanced, r.text, "the SMTP server refused the connection in its greeting: " + r.text, null,
+                    null, refused);
+        }
         ReplyRule rule = rule(r);
         FailureKind kind = kindOf(r);
         String verb = kind == FailureKind.TRANSIENT ? " deferred by the SMTP server: " : " refused by the SMTP server: ";

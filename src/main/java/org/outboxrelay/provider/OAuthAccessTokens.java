@@ -28,6 +28,8 @@ public class OAuthAccessTokens implements SmtpCredentials {
     private final Clock clock;
     private String accessToken;
     private Instant renewAfter = Instant.EPOCH;
+    private Instant accessTokenExpiresAt;
+    private Instant refreshTokenExpiresAt;
     private long fetched;
 
     public OAuthAccessTokens(String username, OAuthSettings settings, OAuthClient client, RefreshTokenFile tokenFile,
@@ -60,6 +62,10 @@ public class OAuthAccessTokens implements SmtpCredentials {
                 }
             }
             accessToken = tokens.accessToken();
+            accessTokenExpiresAt = clock.instant().plus(tokens.expiresIn());
+            if (tokens.refreshTokenExpiresIn() != null) {
+                refreshTokenExpiresAt = clock.instant().plus(tokens.refreshTokenExpiresIn());
+            }
             renewAfter = clock.instant().plus(tokens.expiresIn()).minus(settings.refreshBeforeExpiry());
             fetched++;
             LOG.info("Got a new OAuth2 access token for {} (valid for {})", username, tokens.expiresIn());
@@ -75,6 +81,16 @@ public class OAuthAccessTokens implements SmtpCredentials {
             throw new AuthenticationFailedException("535 5.7.3 cannot read or store the refresh token in "
                     + tokenFile.path().toAbsolutePath() + ": " + e.getMessage());
         }
+    }
+
+    /** When the current access token expires (null before the first one). */
+    public synchronized Instant accessTokenExpiresAt() {
+        return accessTokenExpiresAt;
+    }
+
+    /** When the stored refresh token expires, if the identity provider said so (null when unknown). */
+    public synchronized Instant refreshTokenExpiresAt() {
+        return refreshTokenExpiresAt;
     }
 
     /** Access tokens fetched since start. */

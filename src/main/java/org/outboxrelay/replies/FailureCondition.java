@@ -13,6 +13,7 @@ public enum FailureCondition {
     CONNECT_TIMEOUT("no answer to the connection attempt in time"),
     NO_ANSWER("the SMTP server stopped answering (relay.smtp.read-timeout passed)"),
     CONNECTION_LOST("the connection was closed or reset in the middle of the dialogue"),
+    SESSION_REFUSED("the server refused the connection in its greeting (5xx instead of 220)"),
     STARTTLS_NOT_OFFERED("the server does not offer STARTTLS"),
     TLS_UNTRUSTED("the server's certificate is not signed by a trusted authority"),
     TLS_WRONG_HOST("the server's certificate is for another host name"),

@@ -35,6 +35,7 @@ public final class TestTokenServer implements AutoCloseable {
     private volatile Duration lifetime = Duration.ofHours(1);
     private volatile String clientSecret = "app-secret";
     private volatile boolean refuseRefresh;
+    private volatile Duration refreshLifetime;
 
     public TestTokenServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -65,6 +66,11 @@ public final class TestTokenServer implements AutoCloseable {
     /** The next device code polls answer authorization_pending this many times. */
     public void pendingPolls(int n) {
         pendingPolls.set(n);
+    }
+
+    /** Token responses say how long their refresh token lives (refresh_token_expires_in), as some tenants do. */
+    public void refreshTokensLiveFor(Duration d) {
+        this.refreshLifetime = d;
     }
 
     public void refuseRefresh(boolean refuse) {
@@ -127,8 +133,11 @@ public final class TestTokenServer implements AutoCloseable {
         String at = "at-" + counter.incrementAndGet();
         accessTokens.put(at, Instant.now().plus(lifetime));
         String rt = withRefresh ? issueRefreshToken() : null;
+        Duration refreshLife = refreshLifetime;
         return "{\"token_type\":\"Bearer\",\"access_token\":\"" + at + "\",\"expires_in\":" + lifetime.toSeconds()
-                + (rt != null ? ",\"refresh_token\":\"" + rt + "\"" : "") + "}";
+                + (rt != null ? ",\"refresh_token\":\"" + rt + "\"" : "")
+                + (rt != null && refreshLife != null ? ",\"refresh_token_expires_in\":" + refreshLife.toSeconds() : "")
+                + "}";
     }
 
     private void deviceCode(HttpExchange ex) throws IOException {
