@@ -60,7 +60,7 @@ public record PauseLength(String spec, Duration first, Duration max, boolean gro
             return "pauses the account briefly (relay.account.pause.initial)";
         }
         if (first == null) {
-            return "pauses the account (relay.account.pause.initial, doubling up to relay.account.pause.max)";
+            return "pauses the account, growing (relay.account.pause.initial doubling up to .max)";
         }
         return "pauses the account (" + spec.substring(0, spec.indexOf('-')).trim() + ", doubling up to "
                 + spec.substring(spec.indexOf('-') + 1).trim() + ")";
