@@ -133,8 +133,15 @@ public class SmtpConnectionPool implements AutoCloseable {
         return new ConnectState(true, ok, null);
     }
 
-    /** Opens (or reuses) a connection and gives it back: a health probe. */
+    /**
+     * Opens (or reuses) a connection and gives it back: a health probe. When every connection is in use there is
+     * nothing to probe (the jobs using them say how the server is), so it returns at once instead of queueing.
+     */
     public void probe() throws MessagingException {
+        if (!inUse.tryAcquire()) {
+            return;
+        }
+        inUse.release();
         release(borrow());
     }
 
