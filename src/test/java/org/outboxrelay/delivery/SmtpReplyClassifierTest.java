@@ -117,6 +117,13 @@ class SmtpReplyClassifierTest {
                 "Got bad greeting from SMTP host: localhost, port: 25, response: 421 4.3.2 Service not available"));
         assertEquals(FailureKind.TRANSIENT, f.kind());
         assertEquals(421, f.code());
+
+        // a refused session says nothing about the message: the account pauses, the job is not failed
+        DeliveryFailure refused = classifier.classifyFailure(new MessagingException(
+                "Got bad greeting from SMTP host: localhost, port: 25, response: 554 5.7.1 No SMTP service here"));
+        assertEquals(FailureKind.ACCOUNT, refused.kind());
+        assertEquals(554, refused.code());
+        assertEquals("session-refused", refused.ruleId());
     }
 
     @Test
