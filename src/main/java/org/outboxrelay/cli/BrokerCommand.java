@@ -9,7 +9,6 @@ import org.outboxrelay.broker.BrokerNode;
 import org.outboxrelay.config.CommandLineSettings;
 import org.outboxrelay.config.Settings;
 import org.outboxrelay.config.SettingsCatalog;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -18,7 +17,7 @@ import sun.misc.Signal;
  * {@code broker}: runs one broker of a primary/backup pair for several relays, from the Artemis jars inside the
  * relay (see {@link BrokerNode}). The login is the relays' own: relay.broker.user and relay.broker.password.
  */
-@Command(name = "broker", mixinStandardHelpOptions = true,
+@Command(name = "broker",
         description = "Run one Artemis broker of a primary/backup pair (shared store) for several relays.")
 public final class BrokerCommand implements Callable<Integer> {
 
@@ -34,24 +33,15 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--peer", required = true, description = "host:port of the other broker of the pair")
     String peer;
 
-    private final Settings settings;
     private final PrintStream err;
 
-    BrokerCommand(Settings settings, PrintStream err) {
-        this.settings = settings;
-        this.err = err;
-    }
-
-    /** Runs the command line {@code broker ARGS}; returns the exit code. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new BrokerCommand(CommandLineSettings.load(RelayCli.CONFIG), err));
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        return cli.execute(args);
+    BrokerCommand(CliOutput io) {
+        this.err = io.err();
     }
 
     @Override
     public Integer call() throws Exception {
+        Settings settings = CommandLineSettings.load(RelayCli.CONFIG);
         BrokerNode.Role r;
         try {
             r = BrokerNode.Role.valueOf(role.toUpperCase(java.util.Locale.ROOT));

@@ -20,12 +20,21 @@ import picocli.CommandLine.Command;
         description = "Prints the DNS records (DKIM, SPF, DMARC) to publish for the configured DKIM keys.")
 public final class DkimCommand implements Callable<Integer> {
 
-    private final Settings settings;
+    private final java.util.function.Supplier<Settings> settingsSource;
     private final PrintStream out;
     private final PrintStream err;
 
     public DkimCommand(Settings settings, PrintStream out, PrintStream err) {
-        this.settings = settings;
+        this(() -> settings, out, err);
+    }
+
+    /** As the command line builds it: the settings of config/application.properties, read when it runs. */
+    DkimCommand(CliOutput io) {
+        this(() -> org.outboxrelay.config.CommandLineSettings.load(RelayCli.CONFIG), io.out(), io.err());
+    }
+
+    private DkimCommand(java.util.function.Supplier<Settings> settingsSource, PrintStream out, PrintStream err) {
+        this.settingsSource = settingsSource;
         this.out = out;
         this.err = err;
     }
@@ -39,6 +48,7 @@ public final class DkimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Settings settings = settingsSource.get();
         DkimSettings dkim = DkimSettings.from(settings);
         Provider provider = settings.choice(SettingsCatalog.PROVIDER, Provider.class);
         String from = settings.string(SettingsCatalog.SMTP_FROM, settings.string(SettingsCatalog.SMTP_USERNAME,

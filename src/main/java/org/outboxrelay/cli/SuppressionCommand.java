@@ -26,14 +26,34 @@ import picocli.CommandLine.Parameters;
             SuppressionCommand.Remove.class, SuppressionCommand.Import.class, SuppressionCommand.Export.class})
 public final class SuppressionCommand implements Callable<Integer> {
 
-    final SuppressionClient client;
+    private final java.util.function.Supplier<SuppressionClient> clientSource;
+    private SuppressionClient client;
     final PrintStream out;
     final PrintStream err;
 
     public SuppressionCommand(SuppressionClient client, PrintStream out, PrintStream err) {
-        this.client = client;
+        this(() -> client, out, err);
+    }
+
+    /** As the command line builds it: the running relay of config/application.properties. */
+    SuppressionCommand(CliOutput io) {
+        this(() -> SuppressionClient.of(org.outboxrelay.config.CommandLineSettings.load(RelayCli.CONFIG)), io.out(),
+                io.err());
+    }
+
+    private SuppressionCommand(java.util.function.Supplier<SuppressionClient> clientSource, PrintStream out,
+            PrintStream err) {
+        this.clientSource = clientSource;
         this.out = out;
         this.err = err;
+    }
+
+    /** The relay's admin API, looked up when a command needs it (not when help is shown). */
+    SuppressionClient client() {
+        if (client == null) {
+            client = clientSource.get();
+        }
+        return client;
     }
 
     /** Runs one command line ({@code list ...}, {@code add ...}) with these streams; returns the exit code. */
@@ -71,7 +91,7 @@ public final class SuppressionCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode entries = parent.client.list(list, address, limit);
+            JsonNode entries = parent.client().list(list, address, limit);
             for (JsonNode e : entries) {
                 parent.out.printf("%-40s %-12s %-13s %s%s%n", e.path("address").asText(),
                         e.path("list").asText("*"), e.path("reason").asText(), e.path("createdAt").asText(""),
@@ -94,7 +114,7 @@ public final class SuppressionCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             for (String a : addresses) {
-                boolean added = parent.client.add(a, list, reason, detail);
+                boolean added = parent.client().add(a, list, reason, detail);
                 parent.out.println((added ? "added " : "already there: ") + a + (list == null ? "" : " (" + list + ")"));
             }
             return RelayCli.OK;
@@ -111,7 +131,7 @@ public final class SuppressionCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             int missing = 0;
             for (String a : addresses) {
-                int n = parent.client.remove(a, list);
+                int n = parent.client().remove(a, list);
                 parent.out.println(n > 0 ? "removed " + a : "not on the list: " + a);
                 missing += n == 0 ? 1 : 0;
             }
@@ -129,7 +149,7 @@ public final class SuppressionCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             String csv = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                     : Files.readString(Path.of(file), StandardCharsets.UTF_8);
-            JsonNode r = parent.client.importCsv(csv);
+            JsonNode r = parent.client().importCsv(csv);
             parent.out.println("added " + r.path("added").asInt() + ", already there " + r.path("existing").asInt());
             for (JsonNode e : r.path("errors")) {
                 parent.err.println(file + ":" + e.path("line").asInt() + ": " + e.path("message").asText());
@@ -146,7 +166,7 @@ public final class SuppressionCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            String csv = parent.client.exportCsv(list);
+            String csv = parent.client().exportCsv(list);
             if (file == null || file.equals("-")) {
                 parent.out.print(csv);
             } else {

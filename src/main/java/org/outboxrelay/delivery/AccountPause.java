@@ -9,13 +9,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Route;
 import org.apache.camel.support.RoutePolicySupport;
 import org.outboxrelay.flow.ConsumerHolds;
+import org.outboxrelay.replies.PauseLength;
 import org.outboxrelay.state.AccountPauseStore;
 import org.outboxrelay.state.StateStoreException;
 import org.slf4j.Logger;
@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * (sign-in refused, From not allowed for the account, quota used up, too many connections, Microsoft throttling
  * the sender, TLS not trusted) says nothing about the message, and hammering on makes Microsoft throttle harder:
  * so instead of retrying or dead-lettering job after job, delivery pauses for the whole account - on every relay,
- * since the pause is a row of the store ({@link AccountPauseStore}) that each relay reads every second. The pause
- * grows with each failure in a row (relay.account.pause.initial doubling up to relay.account.pause.max; longer for
- * quota and throttling) and ends by itself; then exactly one relay claims the probe and lets one job through; a
- * success closes the breaker for all, a failure starts the next, longer pause.
+ * since the pause is a row of the store ({@link AccountPauseStore}) that each relay reads every second. How long is
+ * the reply table's say (its {@code pause} column, see {@link PauseLength}): most pauses grow with each failure in
+ * a row (relay.account.pause.initial doubling up to relay.account.pause.max; 30m doubling up to 24h for quotas and
+ * throttling), too many connections only waits briefly. A pause ends by itself; then exactly one relay claims the
+ * probe and lets one job through; a success closes the breaker for all, a failure starts the next pause.
  *
  * <p>As the delivery route's policy ({@code routePolicy: accountPause}) it stops that route's JMS consumer while
  * the account is paused (and while another relay probes), so queued jobs stay untouched on mail.jobs;
@@ -38,16 +39,21 @@ import org.slf4j.LoggerFactory;
 public class AccountPause extends RoutePolicySupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountPause.class);
-    private static final Pattern QUOTA = Pattern.compile("(?i)RefuseQuota|SubmissionQuotaExceeded|OutboundSpamException");
-    private static final Pattern THROTTLED = Pattern.compile("\\b5\\.2\\.25[1-5]\\b|(?i)sender throttled");
-    private static final Pattern CONNECTIONS = Pattern.compile("^432\\b|(?i)concurrent connections limit");
     /** Exchange property marking the job that probes the account after a pause. */
     static final String PROBE = "accountProbe";
     /** How often the shared row is read. */
     private static final Duration REFRESH = Duration.ofSeconds(1);
 
-    /** What health and the operators see. */
-    public record Status(boolean paused, Instant until, String reason, int pausesInARow, String probeNode) {
+    /**
+     * What health and the operators see: why the account is paused, what fixes it (from the reply table), and
+     * which relay probes it after the pause.
+     */
+    public record Status(boolean paused, Instant until, String reason, int pausesInARow, String fix,
+            String probeNode) {
+
+        public Status(boolean paused, Instant until, String reason, int pausesInARow) {
+            this(paused, until, reason, pausesInARow, null, null);
+        }
     }
 
     private final Clock clock;
@@ -118,11 +124,17 @@ public class AccountPause extends RoutePolicySupport {
             }
             Duration length = lengthFor(failure, now, r.pausesInARow());
             Instant until = now.plus(length);
-            if (store.start(r.pausesInARow(), until, failure.reason(), null, failure.notBefore() != null, node, now)) {
+            if (store.start(r.pausesInARow(), until, failure.reason(), failure.fix(), failure.notBefore() != null,
+                    node, now)) {
                 probeInFlight.set(false);
                 remember(store.read());
-                LOG.warn("Account paused for {} (until {}) on every relay: {}", JobLedger.human(length), until,
-                        failure.reason());
+                if (failure.fix() == null) {
+                    LOG.warn("Account paused for {} (until {}) on every relay: {}", JobLedger.human(length), until,
+                            failure.reason());
+                } else {
+                    LOG.warn("Account paused for {} (until {}) on every relay: {}. Fix: {}", JobLedger.human(length),
+                            until, failure.reason(), failure.fix());
+                }
                 return new RetryPolicy.Decision(false, until, length);
             }
         }
@@ -137,20 +149,8 @@ public class AccountPause extends RoutePolicySupport {
         if (failure.notBefore() != null) {
             return Duration.between(now, failure.notBefore());
         }
-        String reply = failure.smtpReply() == null ? "" : failure.smtpReply();
-        if (CONNECTIONS.matcher(reply).find()) {
-            return initial; // a connection of ours is still open somewhere: a short wait is enough
-        }
-        if (QUOTA.matcher(reply).find() || THROTTLED.matcher(reply).find()) {
-            return grow(Duration.ofMinutes(30), Duration.ofHours(24), inARow);
-        }
-        return grow(initial, max, inARow);
-    }
-
-    private static Duration grow(Duration first, Duration cap, int inARow) {
-        long factor = 1L << Math.min(20, inARow);
-        Duration d = first.multipliedBy(factor);
-        return d.compareTo(cap) > 0 ? cap : d;
+        PauseLength length = failure.pause() == null ? PauseLength.GROWING : failure.pause();
+        return length.length(initial, max, inARow);
     }
 
     public Status status() {
@@ -158,7 +158,7 @@ public class AccountPause extends RoutePolicySupport {
         Instant now = clock.instant();
         boolean paused = r.until() != null && now.isBefore(r.until());
         return new Status(paused, paused ? r.until() : null, paused ? r.reason() : null, r.pausesInARow(),
-                r.probeNode());
+                paused ? r.fix() : null, r.probeNode());
     }
 
     /** Ends a pause now (an operator fixed the sign-in, say): the next job probes the account. */

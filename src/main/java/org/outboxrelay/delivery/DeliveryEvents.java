@@ -17,9 +17,9 @@ import org.outboxrelay.job.SuppressedRecipient;
 /**
  * The JSON events published on {@code mail.events}, one per outcome:
  * {@code {"jobId","messageId","status","channel","attempt","smtpReply","recipients":{"accepted","refused"},"at"}}
- * plus {@code reason} (deferred, failed, duplicate, suppressed), {@code nextAttemptAt} (deferred) and {@code node}
- * (the relay that decided it). Addresses appear
- * only in {@code refused}, each with the server's reply.
+ * plus {@code reason} (deferred, failed, duplicate, suppressed), {@code fix} (deferred, failed: what a person can
+ * do about it, from the reply table; null when it has nothing to say), {@code nextAttemptAt} (deferred) and
+ * {@code node} (the relay that decided it). Addresses appear only in {@code refused}, each with the server's reply.
  */
 public class DeliveryEvents {
 
@@ -54,6 +54,7 @@ public class DeliveryEvents {
         e.put("smtpReply", failure.smtpReply());
         e.put("recipients", recipients(0, refusals(failure, true)));
         e.put("reason", failure.publicReason());
+        e.put("fix", failure.fix());
         e.put("nextAttemptAt", retry.nextAttemptAt().toString());
         return write(e);
     }
@@ -63,6 +64,7 @@ public class DeliveryEvents {
         e.put("smtpReply", failure.smtpReply());
         e.put("recipients", recipients(0, refusals(failure, false)));
         e.put("reason", failure.publicReason());
+        e.put("fix", failure.fix());
         return write(e);
     }
 

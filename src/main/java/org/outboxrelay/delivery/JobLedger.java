@@ -141,7 +141,8 @@ public class JobLedger {
                 null, null, refusals(failure)));
         // one line when a job first has to wait; each further retry is noise at DEBUG (the audit trail has them all)
         if (job.getAttempt() <= 1) {
-            LOG.info("Deferred {}: {}; next attempt at {}", job, failure.reason(), retry.nextAttemptAt());
+            LOG.info("Deferred {}: {}; next attempt at {}{}", job, failure.reason(), retry.nextAttemptAt(),
+                    fixSuffix(failure));
         } else {
             LOG.debug("Deferred {} again (attempt {}): {}; next attempt at {}", job, job.getAttempt(),
                     failure.reason(), retry.nextAttemptAt());
@@ -154,7 +155,7 @@ public class JobLedger {
         java.time.Duration age = java.time.Duration.between(job.getSubmittedAt(), clock.instant());
         return new DeliveryFailure(FailureKind.PERMANENT, last.code(), last.enhancedCode(), last.smtpReply(),
                 "gave up after " + job.getAttempt() + " attempt(s) over " + human(age) + "; last failure: "
-                        + last.reason(), null, last.refused());
+                        + last.reason(), null, last.refused(), last.rule());
     }
 
     static String human(java.time.Duration d) {
@@ -180,7 +181,12 @@ public class JobLedger {
             // failed before it was admitted (invalid): remember it, unless the id belongs to another job
             store.insertFailed(admission.describe(job), job.getAttempt(), failure.reason(), clock.instant());
         }
-        LOG.warn("Failed {}: {}", job, failure.reason());
+        LOG.warn("Failed {}: {}{}", job, failure.reason(), fixSuffix(failure));
+    }
+
+    /** ". Fix: ..." when the reply table says what to do about the failure. */
+    private static String fixSuffix(DeliveryFailure failure) {
+        return failure.fix() == null ? "" : ". Fix: " + failure.fix();
     }
 
     public void duplicate(@ExchangeProperty("job") QueuedJob job) {

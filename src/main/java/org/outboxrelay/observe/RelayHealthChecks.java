@@ -118,7 +118,11 @@ public final class RelayHealthChecks {
                 builder.up();
             } else {
                 String reason = "account paused until " + s.until() + ": " + s.reason();
-                builder.detail("reason", reason).detail("until", s.until().toString()).message(reason).down();
+                builder.detail("reason", reason).detail("until", s.until().toString());
+                if (s.fix() != null) {
+                    builder.detail("fix", s.fix()); // what a person can do about it, from the reply table
+                }
+                builder.message(reason).down();
             }
         }
     }

@@ -30,6 +30,8 @@ public class OAuthAccessTokens implements SmtpCredentials {
     private final String requiredScope;
     private String accessToken;
     private Instant renewAfter = Instant.EPOCH;
+    private Instant accessTokenExpiresAt;
+    private Instant refreshTokenExpiresAt;
     private long fetched;
 
     public OAuthAccessTokens(String username, OAuthSettings settings, OAuthClient client, RefreshTokenFile tokenFile,
@@ -78,6 +80,10 @@ public class OAuthAccessTokens implements SmtpCredentials {
                 throw new ScopeNotGrantedException(requiredScope);
             }
             accessToken = tokens.accessToken();
+            accessTokenExpiresAt = clock.instant().plus(tokens.expiresIn());
+            if (tokens.refreshTokenExpiresIn() != null) {
+                refreshTokenExpiresAt = clock.instant().plus(tokens.refreshTokenExpiresIn());
+            }
             renewAfter = clock.instant().plus(tokens.expiresIn()).minus(settings.refreshBeforeExpiry());
             fetched++;
             LOG.info("Got a new OAuth2 access token for {} (valid for {})", username, tokens.expiresIn());
@@ -107,6 +113,16 @@ public class OAuthAccessTokens implements SmtpCredentials {
             super("the sign-in stored by `login` does not allow " + scope + ": it was made before the relay asked"
                     + " for it. Run `java -jar outbox-relay.jar login` again (sending goes on meanwhile)");
         }
+    }
+
+    /** When the current access token expires (null before the first one). */
+    public synchronized Instant accessTokenExpiresAt() {
+        return accessTokenExpiresAt;
+    }
+
+    /** When the stored refresh token expires, if the identity provider said so (null when unknown). */
+    public synchronized Instant refreshTokenExpiresAt() {
+        return refreshTokenExpiresAt;
     }
 
     /** Access tokens fetched since start. */

@@ -25,13 +25,15 @@ public class OAuthClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * A token response: the access token, how long it lives, the (possibly rotated) refresh token, and the scopes
-     * granted (null when the response does not say).
+     * A token response: the access token, how long it lives, the (possibly rotated) refresh token, the scopes
+     * granted (null when the response does not say), and how long the refresh token lives when the identity
+     * provider says so ({@code refresh_token_expires_in}; null when it does not).
      */
-    public record Tokens(String accessToken, Duration expiresIn, String refreshToken, String scope) {
+    public record Tokens(String accessToken, Duration expiresIn, String refreshToken, String scope,
+            Duration refreshTokenExpiresIn) {
 
         public Tokens(String accessToken, Duration expiresIn, String refreshToken) {
-            this(accessToken, expiresIn, refreshToken, null);
+            this(accessToken, expiresIn, refreshToken, null, null);
         }
 
         /** Whether the response says this scope was granted (case-insensitive; unknown when it says nothing). */
@@ -125,8 +127,10 @@ public class OAuthClient {
         if (access == null) {
             throw new OAuthException("invalid_response", "the token endpoint answered without an access token");
         }
+        JsonNode refreshLife = r.path("refresh_token_expires_in");
         return new Tokens(access, Duration.ofSeconds(r.path("expires_in").asLong(3600)),
-                r.path("refresh_token").asText(null), r.path("scope").asText(null));
+                r.path("refresh_token").asText(null), r.path("scope").asText(null),
+                refreshLife.canConvertToLong() ? Duration.ofSeconds(refreshLife.asLong()) : null);
     }
 
     private JsonNode post(String url, Map<String, String> form) throws OAuthException {

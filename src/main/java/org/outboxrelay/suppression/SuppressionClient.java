@@ -28,7 +28,7 @@ public final class SuppressionClient {
     private static final String PATH = "/api/v1/admin/suppression";
 
     /** The relay answered with an error, or could not be reached. */
-    public static final class Failure extends Exception {
+    public static final class Failure extends Exception implements org.outboxrelay.cli.RelayCli.ExitCode {
         private final int status;
 
         Failure(int status, String message) {
@@ -39,6 +39,12 @@ public final class SuppressionClient {
         /** 0 when the relay could not be reached. */
         public int status() {
             return status;
+        }
+
+        /** A request the relay refused as bad is a usage error (2); anything else a failure (1). */
+        @Override
+        public int exitCode() {
+            return status == 400 ? org.outboxrelay.cli.RelayCli.USAGE : org.outboxrelay.cli.RelayCli.FAILURE;
         }
     }
 

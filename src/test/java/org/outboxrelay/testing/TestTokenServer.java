@@ -38,6 +38,7 @@ public final class TestTokenServer implements AutoCloseable {
     private volatile Duration lifetime = Duration.ofHours(1);
     private volatile String clientSecret = "app-secret";
     private volatile boolean refuseRefresh;
+    private volatile Duration refreshLifetime;
 
     public TestTokenServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -87,6 +88,11 @@ public final class TestTokenServer implements AutoCloseable {
     /** The next device code polls answer authorization_pending this many times. */
     public void pendingPolls(int n) {
         pendingPolls.set(n);
+    }
+
+    /** Token responses say how long their refresh token lives (refresh_token_expires_in), as some tenants do. */
+    public void refreshTokensLiveFor(Duration d) {
+        this.refreshLifetime = d;
     }
 
     public void refuseRefresh(boolean refuse) {
@@ -158,9 +164,12 @@ public final class TestTokenServer implements AutoCloseable {
         accessTokens.put(at, Instant.now().plus(lifetime));
         accessTokenScopes.put(at, scopes);
         String rt = withRefresh ? issueRefreshToken(granted == null ? Set.of() : granted) : null;
+        Duration refreshLife = refreshLifetime;
         return "{\"token_type\":\"Bearer\",\"access_token\":\"" + at + "\",\"expires_in\":" + lifetime.toSeconds()
                 + ",\"scope\":\"" + String.join(" ", new java.util.TreeSet<>(scopes)) + "\""
-                + (rt != null ? ",\"refresh_token\":\"" + rt + "\"" : "") + "}";
+                + (rt != null ? ",\"refresh_token\":\"" + rt + "\"" : "")
+                + (rt != null && refreshLife != null ? ",\"refresh_token_expires_in\":" + refreshLife.toSeconds() : "")
+                + "}";
     }
 
     /** The resource scopes of a request (offline_access, openid and profile are not scopes of a resource). */
