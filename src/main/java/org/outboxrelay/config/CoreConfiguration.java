@@ -51,22 +51,27 @@ public class CoreConfiguration implements CamelConfiguration {
             }
         }
         SettingsCatalog.defaults().forEach(pc::addInitialProperty);
+        // every setting read and checked, and every port it will listen on tried, before anything starts: a bad
+        // setting stops the relay here with all its problems (exit 2), never half-started. With provider capture
+        // the SMTP server is the relay's own; its address is known once it listens, a placeholder stands in
+        Settings checked = provider == Provider.CAPTURE ? settings.withOverrides(RelaySettings.captureSmtp(
+                "127.0.0.1", Math.max(1, settings.integer(SettingsCatalog.CAPTURE_PORT)))) : settings;
+        RelaySettings relay = RelaySettings.read(checked, clock);
+        checked.requireValid();
+        ListenPorts.requireFree(relay);
+
         if (provider == Provider.CAPTURE) {
-            // capture means the relay's own server: its address is not the user's to set
-            int port = settings.integer(SettingsCatalog.CAPTURE_PORT);
-            settings.requireValid();
-            Path dataDir = settings.path(SettingsCatalog.DATA_DIR);
-            createOwnerOnly(dataDir);
-            CaptureSmtpServer capture = new CaptureSmtpServer(dataDir.resolve("captured"), port);
+            createOwnerOnly(relay.dataDir());
+            CaptureSmtpServer capture = new CaptureSmtpServer(relay.dataDir().resolve("captured"), relay.capturePort());
             Beans.startNow(context, capture);
+            // capture means the relay's own server: its address is not the user's to set
             RelaySettings.captureSmtp(capture.host(), capture.port()).forEach(pc::addOverrideProperty);
             LOG.info("Provider capture: mail goes to the relay's own SMTP server on {}:{} and is kept in {}"
                     + " -- nothing leaves this machine", capture.host(), capture.port(),
                     capture.dir().toAbsolutePath());
+            relay = RelaySettings.read(settings, clock);
+            settings.requireValid();
         }
-        RelaySettings relay = RelaySettings.read(settings, clock);
-        settings.requireValid();
-
         createOwnerOnly(relay.dataDir());
         createDirectories(relay.outboxDir(), relay.outboxDir().resolve("sent"), relay.outboxDir().resolve("failed"));
         // one outbox folder, one relay: a second relay pointed at it stops here

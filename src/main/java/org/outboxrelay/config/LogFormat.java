@@ -19,6 +19,11 @@ public enum LogFormat {
     TEXT, JSON;
 
     public static final String KEY = "relay.log.format";
+    /**
+     * The system property log4j2.xml picks its appender by. Not relay.log.format itself: that one stays as the
+     * user wrote it, so that a bad value is reported (and stops the relay) instead of being replaced.
+     */
+    public static final String FORMAT_PROPERTY = "outboxrelay.log.format";
 
     /** The system property log4j2.xml writes on every line: this relay's node id. */
     public static final String NODE_PROPERTY = "outboxrelay.node";
@@ -29,7 +34,7 @@ public enum LogFormat {
      */
     public static LogFormat applyBeforeLogging(Path configFile) {
         LogFormat format = resolve(System.getProperty(KEY), System.getenv("RELAY_LOG_FORMAT"), configFile);
-        System.setProperty(KEY, format.name().toLowerCase(Locale.ROOT));
+        System.setProperty(FORMAT_PROPERTY, format.name().toLowerCase(Locale.ROOT));
         String node = value(System.getProperty("relay.node.id"), System.getenv("RELAY_NODE_ID"), configFile,
                 "relay.node.id");
         System.setProperty(NODE_PROPERTY, node != null && !node.isBlank() ? node.trim() : RelayNode.hostName());

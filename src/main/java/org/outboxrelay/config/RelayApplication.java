@@ -41,9 +41,11 @@ public class RelayApplication {
                 .withRoutesCollectorEnabled(true)
                 .withRoutesReloadEnabled(false) // SafeRouteReloadStrategy does it, see ObserveConfiguration
                 .withJmxEnabled(false)
-                // masked in camel-main's start-up summary of properties: every setting declared secret
+                // masked in camel-main's start-up summary of properties: every setting declared secret (Camel matches
+                // the last part of a key, in lower case without dashes: relay.http.admin-tokens is "admintokens")
                 .withAdditionalSensitiveKeywords(String.join(",", SettingsCatalog.all().stream()
-                        .filter(Setting::secret).map(Setting::key).toList()))
+                        .filter(Setting::secret).map(s -> s.key().substring(s.key().lastIndexOf('.') + 1)
+                                .replace("-", "").toLowerCase(java.util.Locale.ROOT)).distinct().toList()))
                 .withShutdownLogInflightExchangesOnTimeout(true);
         // one configuration per concern, in this order: each uses what the ones before it bound
         config.addConfiguration(new CoreConfiguration());

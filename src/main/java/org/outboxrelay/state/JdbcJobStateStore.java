@@ -374,12 +374,17 @@ public class JdbcJobStateStore implements JobStateStore {
             try {
                 T result = work.run(c);
                 c.commit();
+                c.setAutoCommit(true);
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                // the failure that matters is this one: what the rollback itself meets is added to it
+                try {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw new StateStoreException(what, e);
