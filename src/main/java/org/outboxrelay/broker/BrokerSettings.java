@@ -11,8 +11,8 @@ import org.outboxrelay.config.SettingsCatalog;
  * {@code user} and {@code password} are all set) or an external Artemis broker ({@code url}: one broker, or a
  * primary/backup pair as a failover URL). {@link #toString()} never shows a password.
  */
-public record BrokerSettings(String url, Settings.HostPort listen, String user, String password, Path dataDir,
-        int maxDeliveryAttempts) {
+public record BrokerSettings(String url, Settings.HostPort listen, String user, String password, String adminUser,
+        String adminPassword, Path dataDir, int maxDeliveryAttempts) {
 
     public static BrokerSettings from(Settings s, Path dataDir) {
         String url = s.get(SettingsCatalog.BROKER_URL).orElse(null);
@@ -22,6 +22,8 @@ public record BrokerSettings(String url, Settings.HostPort listen, String user, 
         }
         return new BrokerSettings(url, s.hostPort(SettingsCatalog.BROKER_LISTEN),
                 s.get(SettingsCatalog.BROKER_USER).orElse(null), s.get(SettingsCatalog.BROKER_PASSWORD).orElse(null),
+                s.get(SettingsCatalog.BROKER_ADMIN_USER).orElse(null),
+                s.get(SettingsCatalog.BROKER_ADMIN_PASSWORD).orElse(null),
                 dataDir.resolve("broker"), s.integer(SettingsCatalog.BROKER_MAX_DELIVERY_ATTEMPTS));
     }
 

@@ -36,6 +36,10 @@ public class EmbeddedBroker extends ServiceSupport {
     public static final String DEAD = "mail.dead";
     public static final String EVENTS = "mail.events";
     public static final String ROLE = "relay";
+    /** Applications on the network: post jobs, follow events. */
+    public static final String PRODUCER_ROLE = "producer";
+    /** The relay's own login on its in-VM acceptor, when the broker takes logins. */
+    public static final String INTERNAL_USER = "outbox-relay-internal";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -43,6 +47,8 @@ public class EmbeddedBroker extends ServiceSupport {
     private final BrokerSettings settings;
     private final long maxJobBytes;
     private final int vmId = IDS.incrementAndGet();
+    /** A password nobody knows, made at each start: the in-VM acceptor is the relay's alone. */
+    private final String internalPassword = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
     private long minDiskFree = -1;
     private long diskScanMillis = 5000;
     private volatile boolean stopping;
@@ -114,6 +120,11 @@ public class EmbeddedBroker extends ServiceSupport {
         return "vm://" + vmId;
     }
 
+    /** The relay's own password for its in-VM connection (with {@link #INTERNAL_USER}), when {@link #secured()}. */
+    public String internalPassword() {
+        return internalPassword;
+    }
+
     public boolean secured() {
         return settings.listen() != null && settings.hasLogin();
     }
@@ -154,14 +165,34 @@ public class EmbeddedBroker extends ServiceSupport {
         if (settings.listen() != null && settings.hasLogin()) {
             config.addAcceptorConfiguration("network", "tcp://" + settings.listen() + "?protocols=CORE,AMQP");
             SecurityConfiguration users = new SecurityConfiguration();
+            // the relay itself (in-VM): everything
+            users.addUser(INTERNAL_USER, internalPassword);
+            users.addRole(INTERNAL_USER, ROLE);
+            // applications: post jobs to mail.jobs, follow mail.events - and nothing else: a job's content on
+            // mail.dead is an operator's to read
             users.addUser(settings.user(), settings.password());
-            users.addRole(settings.user(), ROLE);
-            config.putSecurityRoles("#", Set.of(new Role(ROLE, true, true, true, true, true, true, true, true, true,
-                    true, true, true)));
+            users.addRole(settings.user(), PRODUCER_ROLE);
+            // operators (the queue command, tools): every queue
+            if (settings.adminUser() != null && settings.adminPassword() != null) {
+                users.addUser(settings.adminUser(), settings.adminPassword());
+                users.addRole(settings.adminUser(), ROLE);
+            }
+            Role relay = new Role(ROLE, true, true, true, true, true, true, true, true, true, true, true, true);
+            config.putSecurityRoles("#", Set.of(relay));
+            // send; consume, browse and subscriptions of mail.events only (createDurableQueue,
+            // deleteDurableQueue, createNonDurableQueue, deleteNonDurableQueue, consume, browse, ...)
+            config.putSecurityRoles(JOBS, Set.of(relay, new Role(PRODUCER_ROLE, true, false, false, false, false,
+                    false, false, false, false, false, false, false)));
+            config.putSecurityRoles(EVENTS, Set.of(relay, new Role(PRODUCER_ROLE, false, true, true, true, true,
+                    true, false, false, false, false, false, false)));
+            config.putSecurityRoles(EVENTS + ".#", Set.of(relay, new Role(PRODUCER_ROLE, false, true, true, true,
+                    true, true, false, false, false, false, false, false)));
             embedded.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
             if (first) {
-                LOG.info("Embedded broker: accepting network clients (CORE, AMQP) on {} as user {}",
-                        settings.listen(), settings.user());
+                LOG.info("Embedded broker: accepting network clients (CORE, AMQP) on {}: {} may post to {} and"
+                        + " follow {}{}", settings.listen(), settings.user(), JOBS, EVENTS,
+                        settings.adminUser() != null ? ", " + settings.adminUser() + " may use every queue"
+                                : " (set relay.broker.admin-user and relay.broker.admin-password for the queue command)");
             }
         } else if (settings.listen() != null && first) {
             LOG.warn("Embedded broker: relay.broker.listen={} is ignored because relay.broker.user and"

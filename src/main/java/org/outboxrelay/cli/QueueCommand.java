@@ -74,8 +74,10 @@ public final class QueueCommand implements Callable<Integer> {
         Settings s = settings.get();
         Optional<String> url = s.get("relay.broker.url");
         Optional<String> listen = s.get("relay.broker.listen");
-        String user = s.get("relay.broker.user").orElse(null);
-        String password = s.get("relay.broker.password").orElse(null);
+        // an operator's tool: the admin login when there is one (the producer login cannot read mail.dead)
+        boolean admin = s.get("relay.broker.admin-user").isPresent();
+        String user = s.get(admin ? "relay.broker.admin-user" : "relay.broker.user").orElse(null);
+        String password = s.get(admin ? "relay.broker.admin-password" : "relay.broker.password").orElse(null);
         if (url.isEmpty() && (listen.isEmpty() || user == null || password == null)) {
             err.println("queue: the relay's broker cannot be reached from outside: set relay.broker.listen,"
                     + " relay.broker.user and relay.broker.password (the embedded broker then accepts logins"

@@ -40,8 +40,10 @@ public class BrokerConfiguration implements CamelConfiguration {
                     .withDiskGuard(relay.dataMinFree() / 2, relay.dataCheckInterval());
             Beans.startNow(context, embedded);
             Beans.bind(context, "embeddedBroker", embedded);
+            // the relay's own in-VM connection signs in as itself, never with a login given to applications
             connectionFactory = embedded.secured()
-                    ? new ActiveMQConnectionFactory(embedded.inVmUrl(), broker.user(), broker.password())
+                    ? new ActiveMQConnectionFactory(embedded.inVmUrl(), EmbeddedBroker.INTERNAL_USER,
+                            embedded.internalPassword())
                     : new ActiveMQConnectionFactory(embedded.inVmUrl());
         }
         // the queues and the topic never change: look each up once, not on every send
@@ -56,7 +58,9 @@ public class BrokerConfiguration implements CamelConfiguration {
         context.addComponent("jms", JmsComponent.jmsComponent(caching));
         Beans.bind(context, "brokerConnectionFactory", connectionFactory);
 
-        Beans.bind(context, "queueTools", new QueueTools(connectionFactory, broker.user(), broker.password(),
+        String toolsUser = embedded != null && embedded.secured() ? EmbeddedBroker.INTERNAL_USER : broker.user();
+        String toolsPassword = embedded != null && embedded.secured() ? embedded.internalPassword() : broker.password();
+        Beans.bind(context, "queueTools", new QueueTools(connectionFactory, toolsUser, toolsPassword,
                 Beans.get(context, "relayClock", java.time.Clock.class), relay.maxMessageBytes()));
         EmbeddedBroker running = embedded;
         // readiness asks an external broker with a connection of its own that tries each broker once: the

@@ -141,8 +141,13 @@ public final class SettingsCatalog {
     public static final Setting BROKER_LISTEN = declare(new Setting("relay.broker.listen", Setting.Kind.HOST_PORT, null, null,
             0, 0, null, false, "`host:port` where the embedded broker also accepts network clients (only with a login)"));
     public static final Setting BROKER_USER = text("relay.broker.user", null,
-            "login of the embedded broker's network acceptor, or for the external broker");
+            "applications' login of the embedded broker's network acceptor (post jobs, follow events), or the"
+                    + " relay's login to the external broker");
     public static final Setting BROKER_PASSWORD = secret("relay.broker.password", "its password");
+    public static final Setting BROKER_ADMIN_USER = text("relay.broker.admin-user", null,
+            "operators' login of the embedded broker's network acceptor: every queue (the producer login only posts"
+                    + " to `mail.jobs` and follows `mail.events`)");
+    public static final Setting BROKER_ADMIN_PASSWORD = secret("relay.broker.admin-password", "its password");
     public static final Setting BROKER_MAX_DELIVERY_ATTEMPTS = integer("relay.broker.max-delivery-attempts", 10, 1, 1000,
             "broker redeliveries of a job the routes could not handle at all");
 
