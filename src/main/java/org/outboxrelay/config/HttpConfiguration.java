@@ -45,6 +45,9 @@ public class HttpConfiguration implements CamelConfiguration {
         server.setPath("/");
         server.setMaxBodySize(maxBytes); // a larger body is answered 413 and read no further
         server.setFileUploadEnabled(false); // the API takes no multipart uploads: nothing lands in temp folders
+        if (http.tls() != null) {
+            server.setSslContextParameters(http.tls().parameters());
+        }
         context.addService(server, true, true); // started with the context, before the routes
         // REST over that server, no binding (the routes read and write JSON themselves), and each REST call its
         // own route. Set here, not in a route file: the files load in no fixed order, and a rest: block read
@@ -69,8 +72,8 @@ public class HttpConfiguration implements CamelConfiguration {
                     + " random tokens, comma-separated, e.g. RELAY_HTTP_TOKENS=$(openssl rand -hex 32)",
                     http.host(), http.port());
         } else {
-            LOG.info("HTTP API on {}:{} under /api/v1, accepting {}; admin calls (/api/v1/admin) {}", http.host(),
-                    http.port(), http.tokens(), http.separateAdminTokens()
+            LOG.info("HTTP API on {}://{}:{}/api/v1, accepting {}; admin calls (/api/v1/admin) {}", http.scheme(),
+                    http.host(), http.port(), http.tokens(), http.separateAdminTokens()
                             ? "only with " + http.adminTokens().size() + " admin token(s)" : "with the same tokens");
         }
     }

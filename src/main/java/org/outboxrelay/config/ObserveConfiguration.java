@@ -67,6 +67,9 @@ public class ObserveConfiguration implements CamelConfiguration {
         management.setInfoEnabled(false);
         management.setDevConsoleEnabled(false);
         management.setJolokiaEnabled(false);
+        if (http.tls() != null) {
+            management.setSslContextParameters(http.tls().parameters());
+        }
         context.addService(management, true, true);
         MicrometerPrometheus prometheus = new MicrometerPrometheus(); // serves the metrics registry's scrape
         prometheus.setCamelContext(context);

@@ -214,6 +214,10 @@ public final class SettingsCatalog {
     public static final Setting HTTP_PORT = port("relay.http.port", "8080", "port of the HTTP API (0: any free port)");
     public static final Setting HTTP_HOST = host("relay.http.host", "127.0.0.1",
             "address the HTTP API listens on (`0.0.0.0`: every interface)");
+    public static final Setting HTTP_TLS_CERT_FILE = path("relay.http.tls.cert-file", null,
+            "PEM certificate chain: the HTTP API, health, metrics and console are served over TLS (with the key)");
+    public static final Setting HTTP_TLS_KEY_FILE = path("relay.http.tls.key-file", null,
+            "its PKCS#8 PEM private key (readable by the relay's user only)");
     public static final Setting MANAGEMENT_PORT = derived(port("relay.management.port", null,
             "port of `/observe/health` and `/observe/metrics`"), "the HTTP API's");
 

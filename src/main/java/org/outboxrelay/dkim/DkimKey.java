@@ -1,8 +1,6 @@
 package org.outboxrelay.dkim;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -10,6 +8,8 @@ import java.security.PrivateKey;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+
+import org.outboxrelay.security.PemFiles;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.Base64;
 import java.util.Locale;
@@ -53,23 +53,13 @@ public record DkimKey(String domain, String selector, Path file, Type type, Priv
 
     public static DkimKey load(String domain, String selector, Path file) throws IOException,
             GeneralSecurityException {
-        String pem = Files.readString(file, StandardCharsets.US_ASCII);
-        if (pem.contains("BEGIN RSA PRIVATE KEY")) {
-            throw new GeneralSecurityException(file + " is a PKCS#1 RSA key; convert it to PKCS#8 with: openssl pkcs8"
-                    + " -topk8 -nocrypt -in " + file + " -out " + file + ".pkcs8");
+        PKCS8EncodedKeySpec spec;
+        try {
+            spec = PemFiles.privateKeySpec(file);
+        } catch (GeneralSecurityException e) {
+            throw new GeneralSecurityException(e.getMessage() + "; make a key with: openssl genpkey -algorithm RSA"
+                    + " -pkeyopt rsa_keygen_bits:2048 -out " + file, e);
         }
-        if (pem.contains("ENCRYPTED")) {
-            throw new GeneralSecurityException(file + " is encrypted; the relay needs it without a passphrase"
-                    + " (keep the file readable by the relay's user only)");
-        }
-        int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-        int end = pem.indexOf("-----END PRIVATE KEY-----");
-        if (begin < 0 || end < begin) {
-            throw new GeneralSecurityException(file + " holds no PEM private key (-----BEGIN PRIVATE KEY-----);"
-                    + " make one with: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + file);
-        }
-        byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
         try {
             RSAPrivateCrtKey rsa = (RSAPrivateCrtKey) KeyFactory.getInstance("RSA").generatePrivate(spec);
             if (rsa.getModulus().bitLength() < 2048) {

@@ -12,14 +12,19 @@ import org.outboxrelay.config.SettingsCatalog;
  * (relay.http.admin-tokens; when unset, the same object as {@code tokens}, so every token may use them).
  * {@link #toString()} never shows a token.
  */
-public record HttpApiSettings(String host, int port, BearerTokens tokens, BearerTokens adminTokens) {
+public record HttpApiSettings(String host, int port, BearerTokens tokens, BearerTokens adminTokens, HttpTls tls) {
 
     public static HttpApiSettings from(Settings s) {
         BearerTokens tokens = tokens(s, SettingsCatalog.HTTP_TOKENS);
         BearerTokens adminTokens = s.list(SettingsCatalog.HTTP_ADMIN_TOKENS).isEmpty() ? tokens
                 : tokens(s, SettingsCatalog.HTTP_ADMIN_TOKENS);
         return new HttpApiSettings(s.host(SettingsCatalog.HTTP_HOST), s.integer(SettingsCatalog.HTTP_PORT), tokens,
-                adminTokens);
+                adminTokens, HttpTls.from(s));
+    }
+
+    /** "https" when the API is served over TLS, else "http". */
+    public String scheme() {
+        return tls != null ? "https" : "http";
     }
 
     /** True when the admin calls take their own tokens (relay.http.admin-tokens is set). */

@@ -50,7 +50,7 @@ class SecretsAndExposureTest {
             }
             assertTrue(log.contains("relay.http.admin-tokens = xxxxxx") || log.contains("relay.http.admin-tokens=xxxxxx"),
                     "the summary shows the setting, masked");
-            assertTrue(log.contains("HTTP API on 127.0.0.1:"), "listens on this host only by default");
+            assertTrue(log.contains("HTTP API on http://127.0.0.1:"), "listens on this host only by default");
             assertFalse(log.contains("0.0.0.0"), "nothing said to listen on every interface:\n" + log);
             assertEquals("rwx------", PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(relay.home().resolve("data"))));
