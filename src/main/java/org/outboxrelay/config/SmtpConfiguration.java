@@ -7,6 +7,7 @@ import jakarta.mail.Session;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.outboxrelay.delivery.AccountPause;
 import org.outboxrelay.delivery.AttachmentFiles;
 import org.outboxrelay.delivery.InFlightSmtpCutter;
 import org.outboxrelay.delivery.MimeMessageBuilder;
@@ -57,7 +58,8 @@ public class SmtpConfiguration implements CamelConfiguration {
         };
         SmtpConnectionPool pool = new SmtpConnectionPool(session, smtp.host(), smtp.port(), credentials,
                 smtp.maxConnections(), smtp.messagesPerConnection(), smtp.idleTimeout(), Duration.ofMinutes(5),
-                Beans.get(context, "connectionSlots", ConnectionSlots.class), Duration.ofSeconds(2), clock);
+                Beans.get(context, "connectionSlots", ConnectionSlots.class), Duration.ofSeconds(2), clock,
+                Beans.get(context, "accountPause", AccountPause.class)::beforeSignIn);
         Beans.closeOnStop(context, "SMTP connections", pool::close);
         Beans.bind(context, "smtpSession", session);
         Beans.bind(context, "smtpConnectionPool", pool);

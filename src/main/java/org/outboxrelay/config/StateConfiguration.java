@@ -69,7 +69,8 @@ public class StateConfiguration implements CamelConfiguration {
         // a full disk: no work taken (outbox, delivery, HTTP) until space returns; a stopped broker started again
         StorageGuard storageGuard = new StorageGuard(Map.of("relay.data.dir", relay.dataDir(), "relay.outbox.dir",
                 relay.outboxDir()), relay.dataMinFree(), relay.dataCheckInterval(),
-                context.getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class), holds, clock);
+                context.getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class), holds, clock,
+                database::answerProblem);
         context.addService(storageGuard, true);
         Beans.bind(context, "storageGuard", storageGuard);
 

@@ -110,6 +110,26 @@ public class AccountPause extends RoutePolicySupport {
     }
 
     /**
+     * Just before a sign-in (a new SMTP connection): the shared row read now, not the copy of up to a second ago,
+     * so that no relay signs in after any relay paused the account. A store that cannot be read does not stop the
+     * sign-in (the store's own gate holds the consumers when it is down).
+     */
+    public void beforeSignIn() throws AccountPausedException {
+        AccountPauseStore.Row r;
+        try {
+            r = store.read();
+        } catch (StateStoreException e) {
+            return;
+        }
+        remember(r);
+        Instant now = clock.instant();
+        if (r.until() != null && now.isBefore(r.until())) {
+            throw new AccountPausedException("the account is paused until " + r.until() + ": " + r.reason(),
+                    r.until(), false);
+        }
+    }
+
+    /**
      * Starts (or continues) a pause for an account-level failure and returns when the job may be tried again.
      * The pause is written to the shared store: every relay stops within about a second.
      */

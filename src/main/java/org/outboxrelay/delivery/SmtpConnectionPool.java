@@ -48,6 +48,7 @@ public class SmtpConnectionPool implements AutoCloseable {
     private final ConnectionSlots slots;
     private final Duration slotWait;
     private final Clock clock;
+    private final SignInGate signInGate;
     private final AtomicLong opened = new AtomicLong();
     private volatile Instant lastConnected;
     private volatile Instant lastFailed;
@@ -56,7 +57,19 @@ public class SmtpConnectionPool implements AutoCloseable {
     public SmtpConnectionPool(Session session, String host, int port, SmtpCredentials credentials,
             int maxConnections, int messagesPerConnection, Duration idleTimeout, Duration maxWait) {
         this(session, host, port, credentials, maxConnections, messagesPerConnection, idleTimeout, maxWait,
-                ConnectionSlots.UNSHARED, Duration.ZERO, Clock.systemUTC());
+                ConnectionSlots.UNSHARED, Duration.ZERO, Clock.systemUTC(), SignInGate.OPEN);
+    }
+
+    /**
+     * Asked just before each sign-in (a new connection): the account's pause as the shared store says it now. A
+     * pause another relay started a moment ago would otherwise be seen only at the next read of the shared row,
+     * and each sign-in tried in between is one more refused sign-in Microsoft counts against the account.
+     */
+    @FunctionalInterface
+    public interface SignInGate {
+        SignInGate OPEN = () -> { };
+
+        void beforeSignIn() throws AccountPausedException;
     }
 
     /**
@@ -65,8 +78,9 @@ public class SmtpConnectionPool implements AutoCloseable {
      */
     public SmtpConnectionPool(Session session, String host, int port, SmtpCredentials credentials,
             int maxConnections, int messagesPerConnection, Duration idleTimeout, Duration maxWait,
-            ConnectionSlots slots, Duration slotWait, Clock clock) {
+            ConnectionSlots slots, Duration slotWait, Clock clock, SignInGate signInGate) {
         this.slots = slots;
+        this.signInGate = signInGate;
         this.slotWait = slotWait;
         this.clock = clock;
         this.inUse = new Semaphore(maxConnections, true);
@@ -94,11 +108,13 @@ public class SmtpConnectionPool implements AutoCloseable {
      * the message's limits (so that the time between a message's token and its sending is the SMTP exchange
      * alone). The sender uses it; a message that does not get as far gives it back when the job ends.
      */
-    public void reserve(Exchange exchange) throws MessagingException, AccountBusyException {
+    public void reserve(Exchange exchange) throws MessagingException, AccountBusyException, AccountPausedException {
         OutgoingMessage message = exchange.getMessage().getBody(OutgoingMessage.class);
         SmtpConnection connection;
         try {
             connection = borrow();
+        } catch (PausedBeforeSignInException e) {
+            throw e.pause;
         } catch (NoSlotException e) {
             throw new AccountBusyException(AccountBusyException.Cause.CONNECTIONS, "all relay.smtp.max-connections ("
                     + maxConnections + ") SMTP connections of the account are open on the relays", clock.instant()
@@ -114,6 +130,16 @@ public class SmtpConnectionPool implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** The account was paused (by any relay) when a connection was about to sign in: none was opened. */
+    static final class PausedBeforeSignInException extends MessagingException {
+        private final AccountPausedException pause;
+
+        PausedBeforeSignInException(AccountPausedException pause) {
+            super(pause.getMessage(), pause);
+            this.pause = pause;
+        }
     }
 
     /** No slot of the shared cap became free in time. */
@@ -261,6 +287,12 @@ public class SmtpConnectionPool implements AutoCloseable {
         @Override
         public SmtpConnection create() throws MessagingException, InterruptedException {
             ConnectionSlots.Slot slot = acquireSlot();
+            try {
+                signInGate.beforeSignIn();
+            } catch (AccountPausedException e) {
+                slot.release();
+                throw new PausedBeforeSignInException(e);
+            }
             SMTPTransport transport = (SMTPTransport) session.getTransport("smtp");
             try {
                 transport.connect(host, port, credentials.username(), credentials.secret());

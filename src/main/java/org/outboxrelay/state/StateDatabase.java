@@ -207,6 +207,23 @@ public final class StateDatabase implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Null when the store answers a query now, else why not. A database H2 closed after a failed write is opened
+     * again by the first failed use, so a second try tells whether it came back.
+     */
+    public String answerProblem() {
+        SQLException last = null;
+        for (int tries = 0; tries < 2; tries++) {
+            try (Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+                s.execute("SELECT 1");
+                return null;
+            } catch (SQLException e) {
+                last = e;
+            }
+        }
+        return "the " + settings + " does not answer: " + rootMessage(last);
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }

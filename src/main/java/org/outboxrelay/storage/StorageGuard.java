@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,7 @@ public class StorageGuard extends RoutePolicySupport {
     private final EmbeddedBroker broker;
     private final ConsumerHolds holds;
     private final Clock clock;
+    private final Supplier<String> storeProblem;
     private final Map<Route, Boolean> routes = new ConcurrentHashMap<>();
     private ScheduledExecutorService ticker;
     private volatile Status status;
@@ -64,10 +66,13 @@ public class StorageGuard extends RoutePolicySupport {
     /**
      * {@code folders}: name as shown (relay.data.dir, relay.outbox.dir) to folder; {@code broker}: the embedded
      * broker to watch, or null with an external one; {@code holds}: the consumers' holds it shares with the
-     * other policies of the same routes (the account's pause, the store's gate).
+     * other policies of the same routes (the account's pause, the store's gate); {@code storeProblem}: asked
+     * before work is taken again, null when the job store answers (H2 closes its database when a write fails
+     * on a full disk, and the first job after the disk has space again would otherwise meet the closed one).
      */
     public StorageGuard(Map<String, Path> folders, long minFree, Duration interval, EmbeddedBroker broker,
-            ConsumerHolds holds, Clock clock) {
+            ConsumerHolds holds, Clock clock, Supplier<String> storeProblem) {
+        this.storeProblem = storeProblem;
         this.folders = new LinkedHashMap<>(folders);
         this.minFree = minFree;
         // a little more than the limit before work starts again, so a disk at the edge does not flap
@@ -97,6 +102,9 @@ public class StorageGuard extends RoutePolicySupport {
         String problem = spaceProblem(status.ok() ? minFree : resumeFree);
         if (problem == null && broker != null && broker.crashed()) {
             problem = restartBroker();
+        }
+        if (problem == null && !status.ok()) {
+            problem = storeProblem.get();
         }
         Status before = status;
         if (problem == null && !before.ok()) {
