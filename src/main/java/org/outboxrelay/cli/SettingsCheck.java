@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import org.outboxrelay.config.CommandLineSettings;
 import org.outboxrelay.config.RelaySettings;
 import org.outboxrelay.config.Settings;
+import org.outboxrelay.console.ConsoleSettings;
 import org.outboxrelay.provider.Provider;
 
 /**
@@ -61,6 +62,7 @@ final class SettingsCheck {
             settings = settings.withOverrides(RelaySettings.captureSmtp("127.0.0.1", 2525));
         }
         relay = RelaySettings.read(settings, Clock.systemUTC());
+        ConsoleSettings.read(settings);
         known = new TreeSet<>(settings.keysRead());
         known.addAll(CommandLineSettings.defaults().stringPropertyNames());
         for (Provider p : Provider.values()) {

@@ -45,6 +45,7 @@ public class RelayApplication {
                 .withAdditionalSensitiveKeywords("tokens")
                 .withShutdownLogInflightExchangesOnTimeout(true);
         config.addConfiguration(new RelayConfiguration());
+        config.addConfiguration(new ConsoleConfiguration());
     }
 
     /** Binds a bean before start (tests bind their clock as "relayClock"). */

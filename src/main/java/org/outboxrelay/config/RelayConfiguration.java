@@ -215,6 +215,7 @@ public class RelayConfiguration implements CamelConfiguration {
         AttachmentFiles attachmentFiles = new AttachmentFiles(relay.attachmentsDir());
         bind(context, "relaySettings", smtp);
         bind(context, "jobStore", store);
+        bind(context, "stateDataSource", database.dataSource());
         bind(context, "relayMetrics", metrics);
         bind(context, "jobReader", new JobReader(new MailJobParser(), new RawMessageParser(), maxBytes, clock));
         bind(context, "jobLedger", new JobLedger(store, admission, clock, metrics));
