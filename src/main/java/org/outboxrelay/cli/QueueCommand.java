@@ -8,11 +8,13 @@ import java.util.Optional;
 
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.outboxrelay.config.Settings;
+import org.outboxrelay.http.AdminSocket;
 import org.outboxrelay.observe.QueueTools;
 
 /**
  * {@code java -jar outbox-relay.jar queue status | dead list | dead show ID | dead retry ID|--all |
- * dead purge ID|--all}: the queues of the running relay, over its broker's network acceptor
+ * dead purge ID|--all}: the queues of the running relay - through the admin socket of the relay running in this
+ * folder (data/admin.sock, owner only: nothing to set), or, when set, over its broker's network acceptor
  * (relay.broker.listen with relay.broker.user/password) or the external broker (relay.broker.url).
  */
 public final class QueueCommand {
@@ -37,19 +39,10 @@ public final class QueueCommand {
     }
 
     int run(List<String> args) {
-        Optional<String> url = settings.get("relay.broker.url");
-        Optional<String> listen = settings.get("relay.broker.listen");
-        String user = settings.get("relay.broker.user").orElse(null);
-        String password = settings.get("relay.broker.password").orElse(null);
-        if (url.isEmpty() && (listen.isEmpty() || user == null || password == null)) {
-            err.println("queue: the relay's broker cannot be reached from outside: set relay.broker.listen,"
-                    + " relay.broker.user and relay.broker.password (the embedded broker then accepts logins"
-                    + " on that address), or relay.broker.url for an external broker; or use the HTTP admin API");
-            return RelayCli.USAGE;
+        QueueAccess tools = access();
+        if (tools == null) {
+            return RelayCli.FAILURE;
         }
-        String brokerUrl = url.orElseGet(() -> "tcp://" + listen.get().replace("0.0.0.0", "127.0.0.1")
-                + "?reconnectAttempts=0");
-        QueueTools tools = new QueueTools(new ActiveMQConnectionFactory(brokerUrl), user, password, Clock.systemUTC());
         try {
             String what = String.join(" ", args.subList(0, Math.min(2, args.size())));
             String target = args.size() > 2 ? args.get(2) : null;
@@ -92,12 +85,40 @@ public final class QueueCommand {
             }
             return RelayCli.OK;
         } catch (Exception e) {
-            err.println("queue: cannot talk to the broker at " + brokerUrl + ": " + e.getMessage());
+            err.println("queue: cannot talk to " + tools.describe() + ": " + e.getMessage());
             return RelayCli.FAILURE;
         }
     }
 
-    private void status(QueueTools tools) throws Exception {
+    /**
+     * The network way when one is set (relay.broker.url, or relay.broker.listen with a login: for a relay on
+     * another machine), else the admin socket of the relay running in this folder (data/admin.sock); null, with the
+     * reason said, when neither is there.
+     */
+    private QueueAccess access() {
+        Optional<String> url = settings.get("relay.broker.url");
+        Optional<String> listen = settings.get("relay.broker.listen");
+        String user = settings.get("relay.broker.user").orElse(null);
+        String password = settings.get("relay.broker.password").orElse(null);
+        if (url.isPresent() || (listen.isPresent() && user != null && password != null)) {
+            String brokerUrl = url.orElseGet(() -> "tcp://" + listen.get().replace("0.0.0.0", "127.0.0.1")
+                    + "?reconnectAttempts=0");
+            return QueueAccess.broker(new QueueTools(new ActiveMQConnectionFactory(brokerUrl), user, password,
+                    Clock.systemUTC()), brokerUrl);
+        }
+        AdminSocketClient socket = new AdminSocketClient(settings.path("relay.data.dir", "data")
+                .resolve(AdminSocket.FILE_NAME));
+        if (!socket.present()) {
+            err.println("queue: no relay runs in this folder (" + socket.socket() + " is missing). Start the relay"
+                    + " here, run this command in the relay's folder, or reach a relay elsewhere through its broker"
+                    + " (relay.broker.url, or relay.broker.listen with relay.broker.user and relay.broker.password)"
+                    + " or the HTTP admin API");
+            return null;
+        }
+        return new SocketQueueAccess(socket);
+    }
+
+    private void status(QueueAccess tools) throws Exception {
         out.printf("%-10s %7s %8s %8s", "queue", "total", "deferred", "oldest");
         for (String label : QueueTools.AGE_LABELS) {
             out.printf(" %7s", label);
@@ -113,7 +134,7 @@ public final class QueueCommand {
         }
     }
 
-    private void list(QueueTools tools) throws Exception {
+    private void list(QueueAccess tools) throws Exception {
         List<QueueTools.DeadLetter> dead = tools.deadLetters();
         if (dead.isEmpty()) {
             out.println("mail.dead is empty");
