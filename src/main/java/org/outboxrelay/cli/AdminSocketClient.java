@@ -36,19 +36,32 @@ public final class AdminSocketClient {
         return socket;
     }
 
-    /** True when a relay runs in this folder (its socket is there). */
+    /** True when a relay runs in this folder (its socket is there, or its data folder is closed to this user). */
     public boolean present() {
-        return Files.exists(socket);
+        Path dir = socket.toAbsolutePath().getParent();
+        return Files.exists(socket) || (Files.isDirectory(dir) && !Files.isExecutable(dir));
     }
 
     public Response call(String method, String path) throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                if (String.valueOf(e.getMessage()).contains("Permission denied")) {
+                    throw new IOException("Permission denied: only the relay's user (the owner of "
+                            + socket.toAbsolutePath().getParent() + ") may use it", e);
+                }
+                throw e;
+            }
             String request = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n"
                     + "Connection: close\r\n\r\n";
             ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8));
-            while (out.hasRemaining()) {
-                channel.write(out);
+            try {
+                while (out.hasRemaining()) {
+                    channel.write(out);
+                }
+            } catch (IOException e) {
+                // the relay may answer (a refusal) and close before reading: its answer is still there to read
             }
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
             ByteBuffer in = ByteBuffer.allocate(8192);

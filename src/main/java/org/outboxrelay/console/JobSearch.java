@@ -89,9 +89,18 @@ public class JobSearch {
     }
 
     private final DataSource dataSource;
+    private final int window;
+    private final int joinLimit;
 
     public JobSearch(DataSource dataSource) {
+        this(dataSource, WINDOW, JOIN_LIMIT);
+    }
+
+    /** With other window and join sizes (tests). */
+    JobSearch(DataSource dataSource, int window, int joinLimit) {
         this.dataSource = dataSource;
+        this.window = window;
+        this.joinLimit = joinLimit;
     }
 
     /** The SQL of a search and its arguments (the benchmark shows the database's plan of it). */
@@ -144,7 +153,7 @@ public class JobSearch {
                     + ", not \"" + c.status() + "\"");
         }
         // a recipient with few jobs: their rows, joined; one with very many: a filter on the walk through time
-        boolean frequentRecipient = recipient != null && id == null && jobsOf(recipient) > JOIN_LIMIT;
+        boolean frequentRecipient = recipient != null && id == null && jobsOf(recipient) > joinLimit;
         if (recipient != null && !frequentRecipient) {
             // (job_id, address) is the key of job_recipient: one row per job, no DISTINCT needed
             sql.append(" FROM job_recipient r JOIN mail_job j ON j.id = r.job_id WHERE r.address = ?");
@@ -188,17 +197,17 @@ public class JobSearch {
         Cursor after = Cursor.decode(c.after());
         // a criterion no index serves in time order: look at one window of jobs per request
         boolean unindexed = subject != null || frequentRecipient || (status != null && !jobStatus);
-        Window window = null;
+        Window scope = null;
         String note = null;
         if (unindexed && id == null && (recipient == null || frequentRecipient)) {
-            window = window(c.from(), c.to(), after);
-            if (window.count() == 0) {
+            scope = window(c.from(), c.to(), after);
+            if (scope.count() == 0) {
                 return null;
             }
             sql.append(" AND j.created_at >= ?");
-            args.add(Timestamp.from(window.oldest()));
-            note = "Looked at the " + window.count() + " jobs received since " + window.oldest()
-                    + (window.count() < WINDOW ? "." : "; Older goes on further back.");
+            args.add(Timestamp.from(scope.oldest()));
+            note = "Looked at the " + scope.count() + " jobs received since " + scope.oldest()
+                    + (scope.count() < window ? "." : "; Older goes on further back.");
         }
         if (subject != null) {
             sql.append(" AND LOWER(j.subject) LIKE ? ESCAPE '!'");
@@ -216,8 +225,8 @@ public class JobSearch {
         sql.append(" ORDER BY ").append(jobStatus ? "j.status DESC, " : "")
                 .append("j.created_at DESC, j.id DESC LIMIT ").append(limit + 1);
         // a window that found less than a page: the next request goes on below it
-        String continueAt = window != null && window.count() >= WINDOW
-                ? new Cursor(window.oldest(), "").encode() : null;
+        String continueAt = scope != null && scope.count() >= window
+                ? new Cursor(scope.oldest(), "").encode() : null;
         return new Query(sql.toString(), List.copyOf(args), note, limit, continueAt);
     }
 
@@ -256,7 +265,7 @@ public class JobSearch {
             sql.append(" AND created_at <= ?");
             args.add(Timestamp.from(after.createdAt()));
         }
-        sql.append(" ORDER BY created_at DESC LIMIT ").append(WINDOW).append(") w");
+        sql.append(" ORDER BY created_at DESC LIMIT ").append(window).append(") w");
         try (Connection conn = dataSource.getConnection(); PreparedStatement p = conn.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 p.setObject(i + 1, args.get(i));
