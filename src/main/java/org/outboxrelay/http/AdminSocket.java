@@ -18,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -54,6 +56,7 @@ public class AdminSocket extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminSocket.class);
     private static final int MAX_REQUEST_BYTES = 16 * 1024;
+    private static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final CamelContext context;
     private final Path dataDir;
@@ -61,6 +64,7 @@ public class AdminSocket extends ServiceSupport {
     private ServerSocketChannel server;
     private ProducerTemplate producer;
     private ExecutorService workers;
+    private ScheduledExecutorService timer;
     private Thread acceptor;
     private String owner;
 
@@ -104,6 +108,11 @@ public class AdminSocket extends ServiceSupport {
             t.setDaemon(true);
             return t;
         });
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "admin-socket-timer");
+            t.setDaemon(true);
+            return t;
+        });
         acceptor = new Thread(this::accept, "admin-socket-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -124,6 +133,9 @@ public class AdminSocket extends ServiceSupport {
             workers.shutdown();
             workers.awaitTermination(5, TimeUnit.SECONDS);
         }
+        if (timer != null) {
+            timer.shutdownNow();
+        }
         Files.deleteIfExists(socket);
     }
 
@@ -142,18 +154,33 @@ public class AdminSocket extends ServiceSupport {
     }
 
     private void serve(SocketChannel client) {
+        // a caller that sends nothing (or too slowly) is cut off: it cannot hold the socket's threads
+        ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(client), REQUEST_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS);
         try (client) {
             UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            String user = peer.user().getName();
+            // the request is read in any case: closing with it unread would reset the connection before the
+            // caller reads the answer
+            String request = readHead(client);
             if (!allowed(peer.user())) {
-                LOG.warn("Admin socket: refused a connection of user {} (only {} and root may use it)", user, owner);
+                LOG.warn("Admin socket: refused a connection of user {} (only {} and root may use it)",
+                        peer.user().getName(), owner);
                 write(client, ApiProblems.problem(403, "Only the relay's user (" + owner + ") may use this socket."));
                 return;
             }
-            String request = readHead(client);
             write(client, answer(request));
         } catch (Exception e) {
             LOG.warn("Admin socket: a request failed: {}", e.toString());
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel client) {
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.debug("Admin socket: cannot close a connection", e);
         }
     }
 
