@@ -23,13 +23,13 @@ import org.outboxrelay.state.StateStoreException;
  * The console's view of the job store: the mail list (search by id or Message-ID, recipient, subject, status,
  * channel and time, newest first, page by page) and one job with its recipients and history. Everything is one
  * SQL query on the tables of db/migration (mail_job, job_recipient, job_event), the same on the embedded H2 and on
- * PostgreSQL, and each kind of search has an index to walk (see V4__console.sql and the README's numbers):
+ * PostgreSQL, walking an index of the schema (see the README's numbers, from ConsoleSearchBenchmark):
  * <ul>
  * <li>id or Message-ID: the primary key / mail_job_message_id, exact;</li>
  * <li>recipient: job_recipient_address, exact address (stored in lower case), joined to its jobs - up to
  * {@link #JOIN_LIMIT} of them; beyond that, as a filter over windows (below);</li>
- * <li>status (of the job), channel, time range: walked newest first on (status, created_at) /
- * (channel, created_at) / (created_at), stopping after one page;</li>
+ * <li>status of the job, time range: walked newest first on (status, created_at) or (created_at), stopping after
+ * one page; the channel (one of three) is a filter on that walk;</li>
  * <li>subject (a case-insensitive "contains", which no portable index serves: no expression or trigram index on
  * both databases) and the recipients' statuses (refused, bounced, ...): with a recipient or an id they filter
  * those few jobs; otherwise each request looks at the next {@link #WINDOW} jobs (newest first, found on the
