@@ -80,11 +80,6 @@ public class ConsoleConfiguration implements CamelConfiguration {
             });
             context.addService(socket, true);
         }
-        if (!console.enabled()) {
-            LOG.info("Console off (relay.console.enabled=false)");
-            return;
-        }
-
         DataSource store = lookup(context, "stateDataSource", DataSource.class);
         SmtpSettings smtp = lookup(context, "relaySettings", SmtpSettings.class);
         RelayMetrics metrics = lookup(context, "relayMetrics", RelayMetrics.class);
@@ -103,7 +98,12 @@ public class ConsoleConfiguration implements CamelConfiguration {
         context.getRegistry().bind("consoleApi", new ConsoleApi(sessions, new JobSearch(store), overview, messages,
                 captured, smtp.provider() == Provider.CAPTURE));
         context.getRegistry().bind("consoleAssets", new ConsoleAssets());
-        context.addStartupListener(new ConsoleGate(sessions));
+        // the routes of routes/http-console.camel.yaml need their beans either way; off, the gate answers 404
+        context.addStartupListener(new ConsoleGate(sessions, console.enabled()));
+        if (!console.enabled()) {
+            LOG.info("Console off (relay.console.enabled=false): /console/ answers 404");
+            return;
+        }
         LOG.info("Console at /console/ on the HTTP API's port; sign in with {}", adminTokens.isEmpty()
                 ? "an admin token once relay.http.admin-tokens or relay.http.tokens is set"
                 : "a token of " + (settings.list("relay.http.admin-tokens").isEmpty() ? "relay.http.tokens"

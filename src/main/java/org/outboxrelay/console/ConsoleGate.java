@@ -52,10 +52,13 @@ public class ConsoleGate implements StartupListener {
     private static final Set<HttpMethod> READ = Set.of(HttpMethod.GET, HttpMethod.HEAD);
 
     private final ConsoleSessions sessions;
+    private final boolean enabled;
     private volatile boolean installed;
 
-    public ConsoleGate(ConsoleSessions sessions) {
+    /** @param enabled relay.console.enabled: when false, everything under /console is a 404 */
+    public ConsoleGate(ConsoleSessions sessions, boolean enabled) {
         this.sessions = sessions;
+        this.enabled = enabled;
     }
 
     @Override
@@ -71,6 +74,11 @@ public class ConsoleGate implements StartupListener {
     }
 
     void install(Router router) {
+        if (!enabled) {
+            router.routeWithRegex("^" + BASE + "(/.*)?$").order(Integer.MIN_VALUE)
+                    .handler(ctx -> refuse(ctx, 404, "The console is off (relay.console.enabled=false)."));
+            return;
+        }
         router.routeWithRegex("^" + BASE + "$").order(Integer.MIN_VALUE).handler(ctx -> ctx.redirect(BASE + "/"));
         router.route(BASE + "/*").order(Integer.MIN_VALUE).handler(this::guard);
     }

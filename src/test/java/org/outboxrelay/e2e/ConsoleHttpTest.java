@@ -178,6 +178,20 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void aRelayWithTheConsoleOffAnswers404(@TempDir Path otherHome) throws Exception {
+        try (TestRelay off = TestRelay.forServer(otherHome, smtp).with("relay.console.enabled", "false").start()) {
+            String url = "http://127.0.0.1:" + off.api().port();
+            for (String path : new String[] {"/console/", "/console/assets/console.js", "/console/api/session"}) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(404, r.statusCode(), path);
+            }
+            assertEquals(202, off.api().postJson("/api/v1/mails", "{\"to\": \"a@example.com\", \"subject\": \"s\","
+                    + " \"text\": \"t\"}").status(), "the API is there");
+        }
+    }
+
+    @Test
     void signingOutEndsTheSessionForGood() throws Exception {
         String cookie = signIn();
         assertEquals(200, send(get("/console/api/overview").header("Cookie", cookie)).statusCode());
