@@ -20,8 +20,8 @@ interface QueueAccess {
 
     Optional<DeadLetter> deadLetter(String id) throws Exception;
 
-    /** Dead letters back on mail.jobs ({@code id} null: all); how many. */
-    int retry(String id) throws Exception;
+    /** Dead letters back on mail.jobs ({@code id} null: all): how many, and those that cannot be, with why. */
+    QueueTools.RetryResult retryDead(String id) throws Exception;
 
     /** Dead letters deleted ({@code id} null: all); how many. */
     int purge(String id) throws Exception;
@@ -47,8 +47,8 @@ interface QueueAccess {
             }
 
             @Override
-            public int retry(String id) throws Exception {
-                return tools.retry(id);
+            public QueueTools.RetryResult retryDead(String id) throws Exception {
+                return tools.retryDead(id);
             }
 
             @Override

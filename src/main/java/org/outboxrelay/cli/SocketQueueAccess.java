@@ -64,10 +64,23 @@ final class SocketQueueAccess implements QueueAccess {
     }
 
     @Override
-    public int retry(String id) throws Exception {
+    public QueueTools.RetryResult retryDead(String id) throws Exception {
         AdminSocketClient.Response r = id == null ? client.call("POST", ADMIN + "/dead/retry?all=true")
                 : client.call("POST", ADMIN + "/dead/" + segment(id) + "/retry");
-        return r.status() == 404 ? 0 : json(checked(r)).path("retried").asInt();
+        if (r.status() == 404) {
+            return new QueueTools.RetryResult(0, List.of());
+        }
+        if (r.status() == 409) {
+            // one dead letter that can never be a job: it stays, and the answer says why
+            return new QueueTools.RetryResult(0, List.of(new DeadLetter(id, null, null, 0, null, null, null, null,
+                    null, null, List.of(detail(r)), -1)));
+        }
+        JsonNode body = json(checked(r));
+        List<DeadLetter> skipped = new ArrayList<>();
+        for (JsonNode d : body.path("skipped")) {
+            skipped.add(deadLetter(d));
+        }
+        return new QueueTools.RetryResult(body.path("retried").asInt(), skipped);
     }
 
     @Override
@@ -89,15 +102,17 @@ final class SocketQueueAccess implements QueueAccess {
     /** A non-2xx answer is an error with the relay's own explanation. */
     private static AdminSocketClient.Response checked(AdminSocketClient.Response r) throws IOException {
         if (!r.ok()) {
-            String detail = r.body();
-            try {
-                detail = JSON.readTree(r.body()).path("detail").asText(r.body());
-            } catch (IOException e) {
-                // not JSON: the body as it is
-            }
-            throw new IOException(r.status() + ": " + detail);
+            throw new IOException(r.status() + ": " + detail(r));
         }
         return r;
+    }
+
+    private static String detail(AdminSocketClient.Response r) {
+        try {
+            return JSON.readTree(r.body()).path("detail").asText(r.body());
+        } catch (IOException e) {
+            return r.body(); // not JSON: the body as it is
+        }
     }
 
     private static JsonNode json(AdminSocketClient.Response r) throws IOException {
@@ -105,10 +120,13 @@ final class SocketQueueAccess implements QueueAccess {
     }
 
     private static DeadLetter deadLetter(JsonNode d) {
+        List<String> problems = new ArrayList<>();
+        d.path("problems").forEach(p -> problems.add(p.asText()));
         return new DeadLetter(d.path("id").asText(), d.path("jmsMessageId").asText(null),
                 d.path("channel").asText(null), d.path("attempts").asInt(), d.path("failedAt").asText(null),
                 d.path("reason").asText(null), d.path("smtpReply").asText(null), d.path("outboxFile").asText(null),
-                d.path("contentType").asText(null), d.path("content").asText(null));
+                d.path("contentType").asText(null), d.path("content").asText(null), problems,
+                d.path("size").asLong(-1));
     }
 
     private static String segment(String id) {

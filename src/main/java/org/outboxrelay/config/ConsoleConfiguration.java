@@ -1,8 +1,5 @@
 package org.outboxrelay.config;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 
@@ -14,7 +11,6 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.jms.JmsComponent;
-import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceHelper;
 import org.outboxrelay.broker.EmbeddedBroker;
 import org.outboxrelay.console.CapturedMail;
@@ -33,18 +29,17 @@ import org.outboxrelay.http.AdminApi;
 import org.outboxrelay.http.AdminSocket;
 import org.outboxrelay.http.BearerTokens;
 import org.outboxrelay.observe.RelayMetrics;
-import org.outboxrelay.provider.OAuthSettings;
 import org.outboxrelay.provider.Provider;
-import org.outboxrelay.provider.SmtpSettings;
+import org.outboxrelay.state.StateDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the operator console (/console/, routes/http-console.camel.yaml) and the admin socket of the queue command
- * (data/admin.sock). Runs after {@link RelayConfiguration}, whose beans it uses: the job store's DataSource
- * ({@code stateDataSource}), the SMTP settings ({@code relaySettings}), the meters ({@code relayMetrics}), the
- * admin API ({@code adminApi}), the embedded broker if there is one ({@code embeddedBroker}), and the JMS
- * component's connection factory.
+ * The operator console (/console/, routes/http-console.camel.yaml) and the admin socket of the queue command
+ * (data/admin.sock). The last configuration: it uses what the others bound - the settings ({@code relaySettings},
+ * {@code relayClock}), the job store ({@code stateDatabase}), the meters ({@code relayMetrics}), the admin API
+ * ({@code adminApi}), the embedded broker if there is one ({@code embeddedBroker}) and the JMS component's
+ * connection factory - and binds the beans of the console's routes ({@code consoleApi}, {@code consoleAssets}).
  */
 public class ConsoleConfiguration implements CamelConfiguration {
 
@@ -52,22 +47,13 @@ public class ConsoleConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        PropertiesComponent pc = context.getPropertiesComponent();
-        Settings settings = new Settings(pc::resolveProperty);
-        ConsoleSettings console = ConsoleSettings.read(settings);
-        Path dataDir = settings.path("relay.data.dir", "data");
-        List<String> adminTokens = settings.list("relay.http.admin-tokens").isEmpty()
-                ? settings.list("relay.http.tokens") : settings.list("relay.http.admin-tokens");
-        int recipientsPerDay = settings.integer("relay.limits.recipients-per-day", 0, 0, Integer.MAX_VALUE);
-        String node = settings.get("relay.node.id").orElseGet(ConsoleConfiguration::hostName);
-        OAuthSettings oauth = OAuthSettings.from(settings, dataDir);
-        settings.requireValid();
-        Clock bound = context.getRegistry().lookupByNameAndType("relayClock", Clock.class);
-        Clock clock = bound != null ? bound : Clock.systemUTC();
+        RelaySettings relay = Beans.get(context, "relaySettings", RelaySettings.class);
+        Clock clock = Beans.get(context, "relayClock", Clock.class);
+        ConsoleSettings console = relay.console();
 
         if (console.adminSocket()) {
             // started once the routes run: its requests go to the admin routes
-            AdminSocket socket = new AdminSocket(context, dataDir);
+            AdminSocket socket = new AdminSocket(context, relay.dataDir());
             context.addStartupListener(new ExtendedStartupListener() {
                 @Override
                 public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
@@ -80,50 +66,38 @@ public class ConsoleConfiguration implements CamelConfiguration {
             });
             context.addService(socket, true);
         }
-        DataSource store = lookup(context, "stateDataSource", DataSource.class);
-        SmtpSettings smtp = lookup(context, "relaySettings", SmtpSettings.class);
-        RelayMetrics metrics = lookup(context, "relayMetrics", RelayMetrics.class);
-        AdminApi adminApi = lookup(context, "adminApi", AdminApi.class);
+
+        // the tokens themselves (the HTTP settings keep digests only): a session names the one it was made with
+        Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
+        boolean separate = !settings.list(SettingsCatalog.HTTP_ADMIN_TOKENS).isEmpty();
+        List<String> adminTokens = settings.list(separate ? SettingsCatalog.HTTP_ADMIN_TOKENS
+                : SettingsCatalog.HTTP_TOKENS);
+        DataSource store = Beans.get(context, "stateDatabase", StateDatabase.class).dataSource();
         EmbeddedBroker broker = context.getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class);
         ConnectionFactory connections = context.getComponent("jms", JmsComponent.class).getConfiguration()
                 .getConnectionFactory();
 
         ConsoleSessions sessions = new ConsoleSessions(new BearerTokens(adminTokens), adminTokens,
                 new ConsoleSecrets(store, clock), console.sessionTimeout(), clock);
-        CapturedMail captured = new CapturedMail(dataDir.resolve("captured"));
-        String account = smtp.from() == null ? "" : smtp.from().getAddress();
+        CapturedMail captured = new CapturedMail(relay.dataDir().resolve("captured"));
+        String account = relay.smtp().from().getAddress();
         ConsoleOverviewView overview = new ConsoleOverviewView(new ConsoleOverview(store, clock, account,
-                recipientsPerDay), metrics.registry(), smtp, oauth, node, clock);
-        MessageSource messages = new MessageSource(adminApi, connections, broker, captured, new JobPreview(context));
-        context.getRegistry().bind("consoleApi", new ConsoleApi(sessions, new JobSearch(store), overview, messages,
-                captured, smtp.provider() == Provider.CAPTURE));
-        context.getRegistry().bind("consoleAssets", new ConsoleAssets());
+                relay.recipientsPerDay()), Beans.get(context, "relayMetrics", RelayMetrics.class).registry(),
+                relay.smtp(), relay.oauth(), relay.node().id(), clock);
+        MessageSource messages = new MessageSource(Beans.get(context, "adminApi", AdminApi.class), connections,
+                broker, captured, new JobPreview(context));
         // the routes of routes/http-console.camel.yaml need their beans either way; off, the gate answers 404
+        Beans.bind(context, "consoleApi", new ConsoleApi(sessions, new JobSearch(store), overview, messages, captured,
+                relay.provider() == Provider.CAPTURE));
+        Beans.bind(context, "consoleAssets", new ConsoleAssets());
         context.addStartupListener(new ConsoleGate(sessions, console.enabled()));
         if (!console.enabled()) {
             LOG.info("Console off (relay.console.enabled=false): /console/ answers 404");
             return;
         }
-        LOG.info("Console at /console/ on the HTTP API's port; sign in with {}", adminTokens.isEmpty()
-                ? "an admin token once relay.http.admin-tokens or relay.http.tokens is set"
-                : "a token of " + (settings.list("relay.http.admin-tokens").isEmpty() ? "relay.http.tokens"
-                        : "relay.http.admin-tokens"));
-    }
-
-    private static <T> T lookup(CamelContext context, String name, Class<T> type) {
-        T bean = context.getRegistry().lookupByNameAndType(name, type);
-        if (bean == null) {
-            throw new IllegalStateException("the console needs the bean " + name + " (" + type.getSimpleName()
-                    + "), which the relay's configuration did not bind");
-        }
-        return bean;
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
+        LOG.info("Console at {}://{}:{}/console/; sign in with {}", relay.http().scheme(), relay.http().host(),
+                relay.http().port(), adminTokens.isEmpty()
+                        ? "an admin token once relay.http.admin-tokens or relay.http.tokens is set"
+                        : "a token of " + (separate ? "relay.http.admin-tokens" : "relay.http.tokens"));
     }
 }

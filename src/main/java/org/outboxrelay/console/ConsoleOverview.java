@@ -64,7 +64,7 @@ public class ConsoleOverview {
         try (Connection c = dataSource.getConnection()) {
             // job_event_at walks the window
             try (PreparedStatement p = c.prepareStatement("SELECT status, COUNT(*) FROM job_event WHERE at >= ?"
-                    + " AND status <> 'received' GROUP BY status")) {
+                    + " AND status NOT IN ('queued', 'received') GROUP BY status")) {
                 p.setTimestamp(1, Timestamp.from(since));
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {

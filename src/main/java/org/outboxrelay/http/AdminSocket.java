@@ -83,10 +83,7 @@ public class AdminSocket extends ServiceSupport {
         owner = System.getProperty("user.name");
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         try {
-            if (posix) {
-                // the folder first: nobody else may even reach the socket
-                Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
-            }
+            // data/ is the relay user's only (CoreConfiguration makes it so, and warns about one that is not)
             Files.deleteIfExists(socket); // left by a relay that was killed
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));

@@ -85,6 +85,7 @@ public class AuditTrail extends ServiceSupport {
         line.put("jobId", text(event, "jobId"));
         line.put("messageId", text(event, "messageId"));
         line.put("channel", text(event, "channel"));
+        line.put("node", text(event, "node"));
         line.put("attempt", event.path("attempt").asInt());
         line.put("outcome", text(event, "status"));
         JsonNode recipients = event.path("recipients");

@@ -49,6 +49,16 @@ public class RelayMetrics {
         return registry;
     }
 
+    /** A job put back on the queue for a moment because the account was busy (a shared limit, a probe). */
+    public void postponed(Exchange exchange) {
+        org.outboxrelay.delivery.AccountBusyException busy = org.outboxrelay.delivery.AccountBusyException.of(exchange);
+        String cause = busy == null ? "unknown" : busy.busyWith().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        Counter.builder("outbox.relay.jobs.postponed")
+                .description("Jobs put back on the queue for a moment: the account's shared limits were reached,"
+                        + " or another job probed the account")
+                .tag("cause", cause).register(registry).increment();
+    }
+
     /** A job accepted by the relay (outbox, http, or first seen on mail.jobs for jms). */
     public void received(String channel) {
         Counter.builder("outbox.relay.jobs.received").description("Jobs accepted, by channel")
@@ -82,6 +92,7 @@ public class RelayMetrics {
             case "duplicate" -> Counter.builder("outbox.relay.jobs.duplicate")
                     .description("Jobs not sent because their id was already sent or queued")
                     .tag("channel", channel).register(registry).increment();
+            // bounced, complained, suppressed: counted per recipient where they are found (bounce(), suppressed())
             default -> {
             }
         }
@@ -104,6 +115,9 @@ public class RelayMetrics {
         if (r.startsWith("gave up")) {
             return "expired";
         }
+        if (r.startsWith("every recipient is on the suppression list")) {
+            return "suppressed";
+        }
         if (r.startsWith("template")) {
             return "template";
         }
@@ -114,6 +128,33 @@ public class RelayMetrics {
             return "refused";
         }
         return "other";
+    }
+
+    /** A recipient left out of a job because it is on the suppression list, by the list entry's reason. */
+    public void suppressed(String reason) {
+        Counter.builder("outbox.relay.suppressed")
+                .description("Recipients left out of jobs because they are on the suppression list, by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    /** A recipient a bounce report told of: hard (5.x.x) or soft (4.x.x, delayed). */
+    public void bounce(String kind) {
+        Counter.builder("outbox.relay.bounces").description("Bounced recipients reported by bounce reports, by kind")
+                .tag("kind", kind).register(registry).increment();
+    }
+
+    /** A recipient that reported a message as junk (ARF). */
+    public void complaint() {
+        Counter.builder("outbox.relay.complaints").description("Complaints (ARF reports) about sent messages")
+                .register(registry).increment();
+    }
+
+    /** A message the bounce reader looked at, by what it did with it (handled, uncorrelated, ...). */
+    public void bounceReport(String outcome) {
+        Counter.builder("outbox.relay.bounce.reports")
+                .description("Messages the bounce reader read, by outcome (handled, uncorrelated, not-a-report,"
+                        + " unreadable)")
+                .tag("outcome", outcome).register(registry).increment();
     }
 
     public void throttleWaited(long nanos) {

@@ -23,10 +23,10 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
 import org.outboxrelay.console.ConsoleOverview;
 import org.outboxrelay.console.JobSearch;
 import org.outboxrelay.console.JobSearch.Criteria;
+import org.outboxrelay.state.StateDatabase;
 
 /**
  * How fast the console's mail search is on a job store of 1,000,000 jobs, on the embedded H2 and on PostgreSQL 15:
@@ -99,7 +99,7 @@ public final class ConsoleSearchBenchmark {
 
     private void run(String name, DataSource ds, boolean filled) throws Exception {
         if (!filled) {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            StateDatabase.migrate(ds);
             long start = System.nanoTime();
             fill(ds);
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -109,7 +109,7 @@ public final class ConsoleSearchBenchmark {
                     (System.nanoTime() - start) / 1_000_000_000);
         } else {
             // a kept store made by an earlier version of the migrations gets the newer ones
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            StateDatabase.migrate(ds);
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute("ANALYZE");
             }

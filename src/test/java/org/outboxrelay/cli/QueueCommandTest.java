@@ -42,10 +42,12 @@ class QueueCommandTest {
         }
         smtp = TestSmtpServer.startPlain();
         relay = TestRelay.forServer(home, smtp).with("relay.broker.listen", "127.0.0.1:" + port)
-                .with("relay.broker.user", "ops").with("relay.broker.password", "ops-pw")
-                .with("relay.retry.initial-delay", "1h").start();
-        settings = Map.of("relay.broker.listen", "127.0.0.1:" + port, "relay.broker.user", "ops",
-                "relay.broker.password", "ops-pw");
+                .with("relay.broker.user", "app").with("relay.broker.password", "app-pw")
+                .with("relay.broker.admin-user", "ops").with("relay.broker.admin-password", "ops-pw")
+                .with("relay.retry.initial-delay", "1h").with("relay.retry.max-delay", "1h").start();
+        settings = Map.of("relay.broker.listen", "127.0.0.1:" + port, "relay.broker.user", "app",
+                "relay.broker.password", "app-pw", "relay.broker.admin-user", "ops", "relay.broker.admin-password",
+                "ops-pw");
     }
 
     @AfterEach

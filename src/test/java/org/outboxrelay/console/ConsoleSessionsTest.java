@@ -35,7 +35,7 @@ class ConsoleSessionsTest {
         store = new JdbcDataSource();
         store.setURL("jdbc:h2:mem:sessions-" + System.nanoTime() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
         store.setUser("relay");
-        JobHistory.migrate(store);
+        JobHistory.migrated(store);
     }
 
     private ConsoleSessions relay(List<String> adminTokens) {
@@ -59,7 +59,7 @@ class ConsoleSessionsTest {
 
         JdbcDataSource otherStore = new JdbcDataSource();
         otherStore.setURL("jdbc:h2:mem:other-" + System.nanoTime() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
-        JobHistory.migrate(otherStore);
+        JobHistory.migrated(otherStore);
         ConsoleSessions elsewhere = new ConsoleSessions(new BearerTokens(List.of(ADMIN)), List.of(ADMIN),
                 new ConsoleSecrets(otherStore, clock), Duration.ofHours(8), clock);
         assertTrue(elsewhere.verify(cookie).isEmpty(), "another install's secret");

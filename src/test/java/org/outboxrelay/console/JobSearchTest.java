@@ -37,7 +37,7 @@ class JobSearchTest {
         ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:search-" + System.nanoTime() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
         ds.setUser("relay");
-        JobHistory.migrate(ds);
+        JobHistory.migrated(ds);
         // 30 jobs, one a minute; every third to jane, every fifth failed, job 7 bounced, jobs 20 and 21 at once
         for (int n = 0; n < 30; n++) {
             Instant at = n == 21 ? T0.plusSeconds(60 * 20) : T0.plusSeconds(60L * n);
@@ -47,7 +47,7 @@ class JobSearchTest {
             recipient("job-" + n, n % 3 == 0 ? "jane@example.com" : "john" + n + "@example.com",
                     n == 7 ? "bounced" : status.equals("SENT") ? "sent" : "refused");
         }
-        event("job-5", "received", T0.plusSeconds(300), null);
+        event("job-5", "queued", T0.plusSeconds(300), null);
         event("job-5", "failed", T0.plusSeconds(302), "550 5.1.1 User unknown");
         search = new JobSearch(ds, 8, 3);
     }
@@ -168,7 +168,7 @@ class JobSearchTest {
         assertEquals("failed", job.job().status());
         assertEquals(List.of("john5@example.com"), job.recipients().stream().map(JobSearch.Recipient::address)
                 .toList());
-        assertEquals(List.of("received", "failed"), job.events().stream().map(JobSearch.Event::status).toList());
+        assertEquals(List.of("queued", "failed"), job.events().stream().map(JobSearch.Event::status).toList());
         assertEquals("550 5.1.1 User unknown", job.events().get(1).smtpReply());
         assertTrue(search.job("job-99").isEmpty());
     }

@@ -353,9 +353,14 @@ class HttpApiTest {
         // every documented call reaches a route (whatever it then answers: not the gate's 404 or 405), and every
         // REST route is documented
         List<String> documented = new ArrayList<>();
+        java.util.Set<String> methods = java.util.Set.of("get", "put", "post", "delete", "patch", "head", "options");
         doc.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(method -> {
-            documented.add(method.toUpperCase() + " " + base + path.getKey());
-            ApiClient.Response answer = api.send(api.request(base + path.getKey().replace("{id}", "some-id"))
+            if (!methods.contains(method)) {
+                return; // servers, parameters
+            }
+            String pathBase = org.outboxrelay.http.ApiDescription.base(path.getValue(), base);
+            documented.add(method.toUpperCase() + " " + pathBase + path.getKey());
+            ApiClient.Response answer = api.send(api.request(pathBase + path.getKey().replaceAll("\\{[^}]+}", "some-id"))
                     .header("Content-Type", "application/json")
                     .method(method.toUpperCase(), java.net.http.HttpRequest.BodyPublishers.ofString("{}")));
             assertFalse(answer.status() == 405 || answer.body().contains("There is nothing at"),
