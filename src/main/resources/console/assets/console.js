@@ -335,13 +335,22 @@ function deadLetterBox(id, dead) {
   return el('section', { class: 'card dead', id: 'dead-letter' }, el('h2', {}, 'Dead letter'),
     row('failed at', when(dead.failedAt)), row('attempts', dead.attempts),
     row('reason', dead.reason || '–', 'dead-reason'), dead.smtpReply ? row('SMTP reply', dead.smtpReply) : null,
+    dead.problems ? el('p', { class: 'problem' }, 'It cannot be sent again: ' + dead.problems.join('; ') + '. Purge it.') : null,
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'retry', onclick: () => retry().catch(failed) }, 'Retry'),
       el('button', { type: 'button', id: 'purge', class: 'danger', onclick: () => purge().catch(failed) }, 'Purge')));
 }
 
 async function act(call, done) {
-  const result = await call();
+  let result;
+  try {
+    result = await call();
+  } catch (e) {
+    if (e instanceof SignedOut) throw e;
+    // refused (a dead letter that can never be a job, say): said above the page, which stays as it is
+    main.prepend(problem(e.message));
+    return;
+  }
   const count = result.retried ?? result.purged;
   await route();
   main.prepend(el('p', { class: 'ok', id: 'action-result', role: 'status' }, done + (count !== undefined ? ' (' + count + ')' : '')));
@@ -426,7 +435,8 @@ async function deadLetters() {
       el('thead', {}, el('tr', {}, el('th', {}, 'Failed at'), el('th', {}, 'Id'), el('th', {}, 'Channel'), el('th', { class: 'num' }, 'Attempts'), el('th', {}, 'Reason'), el('th', {}, ''))),
       el('tbody', {}, dead.map(d => el('tr', { 'data-id': d.id },
         el('td', {}, when(d.failedAt)), el('td', { class: 'id' }, el('a', { href: '#/mail/' + enc(d.id) }, d.id)),
-        el('td', {}, d.channel || ''), el('td', { class: 'num' }, String(d.attempts)), el('td', {}, d.reason || ''),
+        el('td', {}, d.channel || ''), el('td', { class: 'num' }, String(d.attempts)),
+        el('td', {}, d.reason || '', d.problems ? el('div', { class: 'problem small' }, 'cannot be sent again: ' + d.problems.join('; ')) : null),
         el('td', { class: 'nowrap' },
           el('button', { type: 'button', class: 'small retry', onclick: () => one(d, 'retry')().catch(failed) }, 'Retry'),
           el('button', { type: 'button', class: 'small danger purge', onclick: () => one(d, 'purge')().catch(failed) }, 'Purge')))))))
