@@ -50,7 +50,7 @@ public class BounceRate {
         if (r == null || clock.instant().isAfter(r.at().plus(CACHE))) {
             Instant since = clock.instant().minus(WINDOW);
             long bounced = outcomes.countSince(account, RecipientOutcome.Kind.BOUNCED, since);
-            long sent = outcomes.acceptedSince(since);
+            long sent = outcomes.acceptedSince(account, since);
             double rate = sent == 0 ? 0 : Math.min(1, (double) bounced / sent);
             r = new Rate(bounced, sent, rate, sent >= minimumSent && rate > threshold, clock.instant());
             last = r;

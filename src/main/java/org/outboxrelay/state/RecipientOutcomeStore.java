@@ -25,14 +25,25 @@ public class RecipientOutcomeStore {
         this.jdbc = new Jdbc(dataSource);
     }
 
-    /** False when it was recorded before. */
+    /**
+     * False when it was recorded before. A new outcome also becomes the recipient's status on the job
+     * ({@code job_recipient}: bounced, delayed, complained, suppressed), which the job's status and the console show.
+     */
     public boolean record(RecipientOutcome o) {
-        return jdbc.insertIfAbsent("INSERT INTO recipient_outcome (account, job_id, address, address_lower,"
+        boolean added = jdbc.insertIfAbsent("INSERT INTO recipient_outcome (account, job_id, address, address_lower,"
                 + " outcome, status_code, dsn_action, detail, report_id, occurred_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 o.account(), o.jobId(), o.address(), Suppression.key(o.address()), o.kind().id(),
                 SuppressionStore.cut(o.statusCode(), 16), SuppressionStore.cut(o.action(), 32),
                 SuppressionStore.cut(o.detail(), 2000), SuppressionStore.cut(o.reportId(), 998), o.at());
+        if (added) {
+            String reply = o.statusCode() == null ? o.detail()
+                    : o.detail() == null ? o.statusCode() : o.statusCode() + " " + o.detail();
+            jdbc.update("UPDATE job_recipient SET status = ?, reply = ?, updated_at = ? WHERE job_id = ?"
+                    + " AND address = ?", o.kind().id(), SuppressionStore.cut(reply, 2000), o.at(), o.jobId(),
+                    Suppression.key(o.address()));
+        }
+        return added;
     }
 
     /** Everything known of the job's recipients, oldest first. */
@@ -55,12 +66,12 @@ public class RecipientOutcomeStore {
     }
 
     /**
-     * Recipients the SMTP server accepted for jobs sent since then: the denominator of the bounce rate. The job
-     * table has no account column yet: every job of the store counts (one account per relay or cluster today).
+     * Recipients the SMTP server accepted for the account's jobs sent since then: the denominator of the bounce
+     * rate (jobs recorded before the store knew their account count too).
      */
-    public long acceptedSince(Instant since) {
+    public long acceptedSince(String account, Instant since) {
         return jdbc.count("SELECT COALESCE(SUM(accepted), 0) FROM mail_job WHERE status = 'SENT'"
-                + " AND updated_at >= ?", since);
+                + " AND updated_at >= ? AND (account = ? OR account IS NULL)", since, account.toLowerCase(Locale.ROOT));
     }
 
     /** The job whose message had this Message-ID (as the relay set it, with its angle brackets). */

@@ -54,11 +54,12 @@ class BadDeadLetterTest {
         int port = TestRelay.freePort();
         smtp = TestSmtpServer.startPlain();
         relay = TestRelay.forServer(home, smtp).with("relay.broker.listen", "127.0.0.1:" + port)
-                .with("relay.broker.user", "ops").with("relay.broker.password", "ops-pw")
+                .with("relay.broker.user", "app").with("relay.broker.password", "app-pw")
+                .with("relay.broker.admin-user", "ops").with("relay.broker.admin-password", "ops-pw")
                 .with("relay.limits.max-message-bytes", "100000").start();
         api = relay.api();
-        cli = Map.of("relay.broker.listen", "127.0.0.1:" + port, "relay.broker.user", "ops",
-                "relay.broker.password", "ops-pw", "relay.limits.max-message-bytes", "100000");
+        cli = Map.of("relay.broker.listen", "127.0.0.1:" + port, "relay.broker.admin-user", "ops",
+                "relay.broker.admin-password", "ops-pw", "relay.limits.max-message-bytes", "100000");
     }
 
     @AfterEach

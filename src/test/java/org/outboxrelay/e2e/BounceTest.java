@@ -175,6 +175,10 @@ class BounceTest {
             assertEquals("failed", bounced.path("action").asText());
             assertTrue(bounced.path("diagnostic").asText().contains("RecipientNotFound"), bounced.toString());
             assertEquals("sent", status("j-outlook").path("status").asText(), "the SMTP server did accept it");
+            // each recipient's own status, as the console shows it, says what became of it
+            assertEquals("bounced", status("j-postfix").path("recipientStatus").get(0).path("status").asText());
+            assertEquals("delayed", status("j-slow").path("recipientStatus").get(0).path("status").asText());
+            assertEquals("complained", status("j-complaint").path("recipientStatus").get(0).path("status").asText());
             assertEquals("5.1.1", status("j-text").path("recipients").path("bounced").get(0).path("status").asText());
             assertEquals("5.1.1", status("j-postfix").path("recipients").path("bounced").get(0).path("status").asText());
             assertTrue(status("j-gmail").path("recipients").path("bounced").get(0).path("diagnostic").asText()

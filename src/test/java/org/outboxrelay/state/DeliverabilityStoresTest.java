@@ -109,8 +109,8 @@ class DeliverabilityStoresTest {
         }
         assertEquals("job-1", outcomes.jobForMessageId("<abc.relay@example.com>").orElseThrow());
         assertTrue(outcomes.jobForMessageId("<other@example.com>").isEmpty());
-        assertEquals(3, outcomes.acceptedSince(T0.minusSeconds(1)));
-        assertEquals(0, outcomes.acceptedSince(T0.plusSeconds(1)));
+        assertEquals(3, outcomes.acceptedSince(ACCOUNT, T0.minusSeconds(1)));
+        assertEquals(0, outcomes.acceptedSince(ACCOUNT, T0.plusSeconds(1)));
 
         ProcessedReportStore reports = new ProcessedReportStore(ds);
         assertTrue(reports.find(ACCOUNT, "<r1@mx>").isEmpty());
