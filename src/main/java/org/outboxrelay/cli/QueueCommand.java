@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.outboxrelay.config.CommandLineSettings;
 import org.outboxrelay.config.Settings;
+import org.outboxrelay.http.AdminSocket;
 import org.outboxrelay.observe.QueueTools;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar outbox-relay.jar queue status | dead list | dead show ID | dead retry ID|--all |
- * dead purge ID|--all}: the queues of the running relay, over its broker's network acceptor
+ * dead purge ID|--all}: the queues of the running relay - through the admin socket of the relay running in this
+ * folder (data/admin.sock, its user's only: nothing to set), or, when set, over its broker's network acceptor
  * (relay.broker.listen with relay.broker.user/password) or the external broker (relay.broker.url).
  */
 @Command(name = "queue", description = {"The queues of the running relay: queue status, queue dead list|show|retry|purge"
@@ -66,10 +68,15 @@ public final class QueueCommand implements Callable<Integer> {
 
     /** What the command does with the relay's queues; returns the exit code. */
     interface Action {
-        int run(QueueTools tools) throws Exception;
+        int run(QueueAccess tools) throws Exception;
     }
 
-    /** Connects to the relay's broker and runs {@code action}; says what to set when the broker cannot be reached. */
+    /**
+     * Reaches the relay's queues and runs {@code action}: over the broker when a network way is set
+     * (relay.broker.url, or relay.broker.listen with a login: a relay on another machine), else through the admin
+     * socket of the relay running in this folder (data/admin.sock, nothing to set); says what to do when neither
+     * is there.
+     */
     int withTools(Action action) {
         Settings s = settings.get();
         Optional<String> url = s.get("relay.broker.url");
@@ -78,20 +85,28 @@ public final class QueueCommand implements Callable<Integer> {
         boolean admin = s.get("relay.broker.admin-user").isPresent();
         String user = s.get(admin ? "relay.broker.admin-user" : "relay.broker.user").orElse(null);
         String password = s.get(admin ? "relay.broker.admin-password" : "relay.broker.password").orElse(null);
-        if (url.isEmpty() && (listen.isEmpty() || user == null || password == null)) {
-            err.println("queue: the relay's broker cannot be reached from outside: set relay.broker.listen,"
-                    + " relay.broker.user and relay.broker.password (the embedded broker then accepts logins"
-                    + " on that address), or relay.broker.url for an external broker; or use the HTTP admin API");
-            return RelayCli.USAGE;
+        QueueAccess tools;
+        if (url.isPresent() || (listen.isPresent() && user != null && password != null)) {
+            String brokerUrl = url.orElseGet(() -> "tcp://" + listen.get().replace("0.0.0.0", "127.0.0.1")
+                    + "?reconnectAttempts=0");
+            tools = QueueAccess.broker(new QueueTools(new ActiveMQConnectionFactory(brokerUrl), user, password,
+                    Clock.systemUTC(), s.bytes(org.outboxrelay.config.SettingsCatalog.MAX_MESSAGE_BYTES)), brokerUrl);
+        } else {
+            AdminSocketClient socket = new AdminSocketClient(s.path(org.outboxrelay.config.SettingsCatalog.DATA_DIR)
+                    .resolve(AdminSocket.FILE_NAME));
+            if (!socket.present()) {
+                err.println("queue: no relay runs in this folder (" + socket.socket() + " is missing). Start the"
+                        + " relay here or run this command in its folder; for a relay elsewhere set relay.broker.url,"
+                        + " or relay.broker.listen with relay.broker.user and relay.broker.password (the embedded"
+                        + " broker then accepts logins on that address), or use the HTTP admin API");
+                return RelayCli.FAILURE;
+            }
+            tools = new SocketQueueAccess(socket);
         }
-        String brokerUrl = url.orElseGet(() -> "tcp://" + listen.get().replace("0.0.0.0", "127.0.0.1")
-                + "?reconnectAttempts=0");
-        QueueTools tools = new QueueTools(new ActiveMQConnectionFactory(brokerUrl), user, password, Clock.systemUTC(),
-                s.bytes(org.outboxrelay.config.SettingsCatalog.MAX_MESSAGE_BYTES));
         try {
             return action.run(tools);
         } catch (Exception e) {
-            err.println("queue: cannot talk to the broker at " + brokerUrl + ": " + e.getMessage());
+            err.println("queue: cannot talk to " + tools.describe() + ": " + e.getMessage());
             return RelayCli.FAILURE;
         }
     }
@@ -208,7 +223,7 @@ public final class QueueCommand implements Callable<Integer> {
         }
     }
 
-    private void status(QueueTools tools) throws Exception {
+    private void status(QueueAccess tools) throws Exception {
         out.printf("%-10s %7s %8s %8s", "queue", "total", "deferred", "oldest");
         for (String label : QueueTools.AGE_LABELS) {
             out.printf(" %7s", label);
@@ -224,7 +239,7 @@ public final class QueueCommand implements Callable<Integer> {
         }
     }
 
-    private void list(QueueTools tools) throws Exception {
+    private void list(QueueAccess tools) throws Exception {
         List<QueueTools.DeadLetter> dead = tools.deadLetters();
         if (dead.isEmpty()) {
             out.println("mail.dead is empty");

@@ -56,6 +56,7 @@ public class RelayApplication {
         config.addConfiguration(new HttpConfiguration());
         config.addConfiguration(new DeliverabilityConfiguration());
         config.addConfiguration(new ObserveConfiguration());
+        config.addConfiguration(new ConsoleConfiguration());
     }
 
     /** Binds a bean before start (tests bind their clock as "relayClock"). */

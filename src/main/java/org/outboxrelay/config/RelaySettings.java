@@ -9,6 +9,7 @@ import java.util.Set;
 import org.outboxrelay.broker.BrokerSettings;
 import org.outboxrelay.delivery.RetryPolicy;
 import org.outboxrelay.http.HttpApiSettings;
+import org.outboxrelay.console.ConsoleSettings;
 import org.outboxrelay.provider.OAuthSettings;
 import org.outboxrelay.provider.Provider;
 import org.outboxrelay.provider.SmtpAuth;
@@ -59,7 +60,8 @@ public record RelaySettings(
         Duration memoryReleaseInterval,
         DeliverabilitySettings deliverability,
         long dataMinFree,
-        Duration dataCheckInterval) {
+        Duration dataCheckInterval,
+        ConsoleSettings console) {
 
     /** relay.limits.over-recipient-limit */
     enum OverRecipientLimit { SPLIT, REFUSE }
@@ -137,11 +139,12 @@ public record RelaySettings(
         // below this much free space under data/ (or outbox/) the relay takes no work until space returns
         long dataMinFree = settings.bytes(DATA_MIN_FREE);
         Duration dataCheckInterval = settings.duration(DATA_CHECK_INTERVAL);
+        ConsoleSettings console = ConsoleSettings.read(settings);
         return new RelaySettings(provider, capturePort, node, dataDir, outboxDir, smtp, oauth, maxBytes, retryPolicy,
                 messagesPerMinute, throttlePeriod, recipientsPerMessage, refuseOverLimit, recipientsPerDay,
                 pauseInitial, pauseMax, broker, state, consumers, retention, shutdownTimeout, templatesDir,
                 templatesUpdateDelay, http, managementPort, smtpProbeInterval, auditAddresses, auditFileSize,
                 auditFiles, attachmentsDir, routesReload, routesDir, memoryReleaseInterval, deliverability, dataMinFree,
-                dataCheckInterval);
+                dataCheckInterval, console);
     }
 }

@@ -221,6 +221,14 @@ public final class SettingsCatalog {
     public static final Setting MANAGEMENT_PORT = derived(port("relay.management.port", null,
             "port of `/observe/health` and `/observe/metrics`"), "the HTTP API's");
 
+    // --- operator console and the queue command's socket ------------------------------------------------------
+    public static final Setting CONSOLE_ENABLED = bool("relay.console.enabled", true,
+            "the operator console under `/console/` (sign-in with an admin token)");
+    public static final Setting CONSOLE_SESSION_TIMEOUT = durationAtLeast("relay.console.session-timeout", "8h",
+            Duration.ofMinutes(1), "how long a console session lasts after sign-in (1m to 30d)");
+    public static final Setting ADMIN_SOCKET = bool("relay.admin.socket", true,
+            "the admin API on the Unix socket `data/admin.sock` for the `queue` command (the relay's user only)");
+
     // --- operating ------------------------------------------------------------------------------------------
     public static final Setting HEALTH_SMTP_PROBE_INTERVAL = duration("relay.health.smtp-probe-interval", "30s",
             "how often readiness tries an SMTP connection itself");
