@@ -79,6 +79,16 @@ public class EmbeddedBroker extends ServiceSupport {
     }
 
     /** True when the broker stopped by itself (Artemis stops on a critical IO error of its journal, AMQ222010). */
+    /**
+     * True while the broker counts its disk as full (it refuses every message until its next look at the disk,
+     * which may come a moment after the relay's own).
+     */
+    public boolean diskFull() {
+        EmbeddedActiveMQ b = broker;
+        return b != null && b.getActiveMQServer().getPagingManager() != null
+                && b.getActiveMQServer().getPagingManager().isDiskFull();
+    }
+
     public boolean crashed() {
         EmbeddedActiveMQ b = broker;
         return b != null && !stopping && !b.getActiveMQServer().isStarted()

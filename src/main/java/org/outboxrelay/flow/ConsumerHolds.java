@@ -1,6 +1,10 @@
 package org.outboxrelay.flow;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Consumer;
 import org.apache.camel.Route;
 import org.apache.camel.Suspendable;
+import org.apache.camel.component.jms.JmsConsumer;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,12 +23,31 @@ import org.slf4j.LoggerFactory;
  * one policy ending its hold never starts a consumer another one still holds (the store coming back during an
  * account pause must not start sending). Called from the policies' own threads only: a JMS consumer must not be
  * stopped from one of its listener threads.
+ *
+ * <p>A JMS consumer's listener container is shut down (its JMS consumers and sessions closed) and initialized
+ * again after, rather than suspended: suspending only stops the JMS connection, and with no prefetch
+ * (consumerWindowSize=0) a job the broker handed out just then could stay with the stopped consumer, unseen until
+ * the relay restarted (seen in ClusterTest). A closed consumer gives the broker back whatever it had, and another
+ * consumer or relay takes it. (Stopping the Camel consumer itself would stop the route's processors, these
+ * policies among them.)
  */
 public final class ConsumerHolds {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerHolds.class);
 
     private final Map<Consumer, Set<String>> holders = new ConcurrentHashMap<>();
+
+    /**
+     * {@code holder} holds the consumers of all these routes, or lets them go: the quick ones first (a file
+     * poller is suspended at once; closing a JMS consumer waits for its listeners' current receive).
+     */
+    public void setAll(Collection<Route> routes, String holder, boolean hold) {
+        List<Route> ordered = new ArrayList<>(routes);
+        ordered.sort(Comparator.comparing(r -> r.getConsumer() instanceof JmsConsumer));
+        for (Route route : ordered) {
+            set(route, holder, hold);
+        }
+    }
 
     /** {@code holder} holds the route's consumer ({@code hold}), or lets it go. */
     public synchronized void set(Route route, String holder, boolean hold) {
@@ -39,14 +63,20 @@ public final class ConsumerHolds {
         }
         try {
             if (!wasHeld && hold) {
-                if (consumer instanceof Suspendable) {
+                if (consumer instanceof JmsConsumer jms && jms.getListenerContainer() != null) {
+                    jms.getListenerContainer().shutdown();
+                } else if (consumer instanceof Suspendable) {
                     ServiceHelper.suspendService(consumer);
                 } else {
                     ServiceHelper.stopService(consumer);
                 }
                 LOG.info("Stopped taking jobs from {}: {}", route.getRouteId(), holder);
             } else if (wasHeld && held.isEmpty()) {
-                if (ServiceHelper.isSuspended(consumer)) {
+                if (consumer instanceof JmsConsumer jms && jms.getListenerContainer() != null
+                        && !jms.getListenerContainer().isActive()) {
+                    jms.getListenerContainer().initialize();
+                    jms.getListenerContainer().start();
+                } else if (ServiceHelper.isSuspended(consumer)) {
                     ServiceHelper.resumeService(consumer);
                 } else {
                     ServiceHelper.startService(consumer);

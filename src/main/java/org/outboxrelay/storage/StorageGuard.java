@@ -103,6 +103,9 @@ public class StorageGuard extends RoutePolicySupport {
         if (problem == null && broker != null && broker.crashed()) {
             problem = restartBroker();
         }
+        if (problem == null && !status.ok() && broker != null && broker.diskFull()) {
+            problem = "the broker still counts its disk as full (it looks again every relay.data.check-interval)";
+        }
         if (problem == null && !status.ok()) {
             problem = storeProblem.get();
         }
@@ -215,9 +218,7 @@ public class StorageGuard extends RoutePolicySupport {
     /** Holds the consumers of the routes while no work is taken, lets them go after; on the guard's thread. */
     private void applyToConsumers() {
         boolean stop = !status.ok();
-        for (Route route : List.copyOf(routes.keySet())) {
-            holds.set(route, "too little free space", stop);
-        }
+        holds.setAll(List.copyOf(routes.keySet()), "too little free space", stop);
     }
 
     private static String mb(long bytes) {

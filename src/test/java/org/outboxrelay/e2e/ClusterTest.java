@@ -67,6 +67,17 @@ class ClusterTest {
 
     @AfterEach
     void stop(org.junit.jupiter.api.TestInfo test) throws Exception {
+        // what the queues hold at the end, in the test's output (for whoever looks into a failure)
+        for (RelayProcess r : relays) {
+            try {
+                ApiClient api = new ApiClient(r.httpPort(), TOKEN);
+                System.out.println("queues at the end: " + api.get("/api/v1/admin/queues").body());
+                System.out.println("dead letters at the end: " + api.get("/api/v1/admin/dead").body());
+                break;
+            } catch (Exception | AssertionError e) {
+                System.out.println("queues at the end: " + e);
+            }
+        }
         for (RelayProcess r : relays) {
             r.close();
         }
@@ -229,7 +240,9 @@ class ClusterTest {
                 "nobody signed in during the pause");
 
         sink.refuseAuth(null); // the account works again
-        sink.awaitDistinct(12, Duration.ofSeconds(30));
+        // the next probe, then everything: a job the broker had handed to a relay as it stopped taking jobs comes
+        // back after the broker's redelivery delay (5 s, then 10 s), so allow for two of those
+        sink.awaitDistinct(12, Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(10)).until(() -> count(
                 "SELECT COUNT(*) FROM account_pause WHERE pauses_in_a_row = 0") == 1);
         // then all resume: each relay takes jobs again
