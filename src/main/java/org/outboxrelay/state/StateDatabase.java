@@ -115,9 +115,17 @@ public final class StateDatabase implements AutoCloseable {
     }
 
     private HikariDataSource newPool() {
+        return newPool(false);
+    }
+
+    /** {@code reopen}: the embedded database is opened again, and only if its file is there (never a new one). */
+    private HikariDataSource newPool(boolean reopen) {
         HikariConfig copy = new HikariConfig();
         config.copyStateTo(copy);
         if (dialect == Dialect.H2) {
+            if (reopen) {
+                copy.setJdbcUrl(config.getJdbcUrl() + ";IFEXISTS=TRUE");
+            }
             copy.setExceptionOverride(new SQLExceptionOverride() {
                 @java.lang.Override
                 public SQLExceptionOverride.Override adjudicate(SQLException e) {
@@ -132,15 +140,32 @@ public final class StateDatabase implements AutoCloseable {
         return new HikariDataSource(copy);
     }
 
-    /** The pool, a new one when H2 closed the database under the old one. */
-    private HikariDataSource current() {
+    /**
+     * The pool, a new one when H2 closed the database under the old one. The database opened again is used only
+     * when it holds the relay's tables: opened while the disk is still full (or while H2 still closes the old
+     * one), H2 can show an empty database, and a store that forgot its jobs would send them again. Until then every
+     * use fails as the closed database did, and the next one tries again.
+     */
+    private HikariDataSource current() throws SQLException {
         if (closedByH2 && !closed) {
             synchronized (this) {
                 if (closedByH2 && !closed) {
-                    HikariDataSource old = pool;
+                    pool.close();
+                    HikariDataSource reopened;
+                    try {
+                        reopened = newPool(true);
+                    } catch (RuntimeException e) {
+                        throw new SQLException("the job store's database cannot be opened again yet: "
+                                + rootMessage(e), "08001", DATABASE_IS_CLOSED, e);
+                    }
+                    String problem = tablesProblem(reopened);
+                    if (problem != null) {
+                        reopened.close();
+                        throw new SQLException("the job store's database cannot be opened again yet: " + problem,
+                                "08001", DATABASE_IS_CLOSED);
+                    }
+                    pool = reopened;
                     closedByH2 = false;
-                    old.close();
-                    pool = newPool();
                     // while the disk stays full this repeats at each use: said at most once a minute
                     long now = System.nanoTime();
                     if (now - lastSaid > 60_000_000_000L || lastSaid == 0) {
@@ -152,6 +177,16 @@ public final class StateDatabase implements AutoCloseable {
             }
         }
         return pool;
+    }
+
+    /** Null when the relay's tables are there, else what the database says. */
+    private static String tablesProblem(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.executeQuery("SELECT COUNT(*) FROM mail_job WHERE 1 = 0").close();
+            return null;
+        } catch (SQLException e) {
+            return rootMessage(e);
+        }
     }
 
     private Flyway flyway() {

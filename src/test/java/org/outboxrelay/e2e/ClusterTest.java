@@ -245,11 +245,12 @@ class ClusterTest {
         sink.awaitDistinct(12, Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(10)).until(() -> count(
                 "SELECT COUNT(*) FROM account_pause WHERE pauses_in_a_row = 0") == 1);
-        // then all resume: each relay takes jobs again
+        // then all resume: each relay is ready (takes jobs) again - which of them sends is up to the cap of two
+        // connections, which the relays holding a connection may keep
+        await().atMost(Duration.ofSeconds(8)).until(() -> apis.stream()
+                .allMatch(api -> api.get("/observe/health/ready").status() == 200));
         sendJobs("after-", 60, "someone@example.com");
         sink.awaitDistinct(72, Duration.ofSeconds(60));
-        assertEquals(3L, count("SELECT COUNT(DISTINCT node) FROM mail_job WHERE id LIKE 'after-%' AND status = 'SENT'"),
-                "every relay sends again");
         assertEquals(0L, count("SELECT COUNT(*) FROM mail_job WHERE status = 'FAILED'"), "no job failed for it");
     }
 
