@@ -296,6 +296,12 @@ public class SmtpConnectionPool implements AutoCloseable {
             SMTPTransport transport = (SMTPTransport) session.getTransport("smtp");
             try {
                 transport.connect(host, port, credentials.username(), credentials.secret());
+            } catch (jakarta.mail.AuthenticationFailedException e) {
+                // the server was reached and answered: a refused sign-in is the account's state (its pause and
+                // the account health check say so), not the server's reachability
+                slot.release();
+                lastConnected = Instant.now();
+                throw e;
             } catch (MessagingException | RuntimeException e) {
                 slot.release();
                 lastFailed = Instant.now();
