@@ -189,11 +189,12 @@ public class JobSearch {
             sql.append(" FROM job_recipient r JOIN mail_job j ON j.id = r.job_id WHERE r.address = ?");
             args.add(recipient);
         } else if (walk == Walk.RECIPIENT_STATUS) {
-            // a job with two bounced recipients is listed once: by the first of them (its other rows are next to
-            // it in the key (job_id, address))
+            // a job with two bounced recipients is listed once: by the first of them, a look-up per row in the key
+            // (job_id, address) (as a scalar subquery: PostgreSQL would turn a NOT EXISTS into an anti join that
+            // reads every row of the status for each row of the page)
             sql.append(" FROM job_recipient r JOIN mail_job j ON j.id = r.job_id WHERE r.status = ?"
-                    + " AND NOT EXISTS (SELECT 1 FROM job_recipient d WHERE d.job_id = r.job_id"
-                    + " AND d.status = r.status AND d.address < r.address)");
+                    + " AND r.address = (SELECT MIN(d.address) FROM job_recipient d WHERE d.job_id = r.job_id"
+                    + " AND d.status = r.status)");
             args.add(recipientStatus);
         } else {
             sql.append(" FROM mail_job j WHERE 1 = 1");
