@@ -129,7 +129,7 @@ public final class ConsoleSearchBenchmark {
         kinds.put("recipient, 5 jobs", criteria(null, RARE, null, null, null, null, null, null));
         kinds.put("recipient, 10,000 jobs", criteria(null, HOT, null, null, null, null, null, null));
         kinds.put("recipient, 10,000 jobs, failed", criteria(null, HOT, null, "failed", null, null, null, null));
-        kinds.put("recipient, 1 job", criteria(null, address(jobs / 4, 0), null, null, null, null, null, null));
+        kinds.put("recipient, a few jobs", criteria(null, address(jobs / 4, 0), null, null, null, null, null, null));
         kinds.put("status failed", criteria(null, null, null, "failed", null, null, null, null));
         kinds.put("status deferred", criteria(null, null, null, "deferred", null, null, null, null));
         kinds.put("status bounced (recipient)", criteria(null, null, null, "bounced", null, null, null, null));
