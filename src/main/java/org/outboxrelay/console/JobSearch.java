@@ -26,16 +26,18 @@ import org.outboxrelay.state.StateStoreException;
  * PostgreSQL, walking an index of the schema (see the README's numbers, from ConsoleSearchBenchmark):
  * <ul>
  * <li>id or Message-ID: the primary key / mail_job_message_id, exact;</li>
- * <li>recipient: job_recipient_address, exact address (stored in lower case), joined to its jobs - up to
- * {@link #JOIN_LIMIT} of them; beyond that, as a filter over windows (below);</li>
+ * <li>recipient: job_recipient_address_created, exact address (stored in lower case) - each row keeps its job's
+ * created_at, so the address's jobs are read newest first and the walk stops after one page, however many jobs
+ * the address has;</li>
+ * <li>a recipient status (refused, bounced, ...): job_recipient_status_created, walked the same way;</li>
  * <li>status of the job, time range: walked newest first on (status, created_at) or (created_at), stopping after
  * one page; the channel (one of three) is a filter on that walk;</li>
  * <li>subject (a case-insensitive "contains", which no portable index serves: no expression or trigram index on
- * both databases) and the recipients' statuses (refused, bounced, ...): with a recipient or an id they filter
- * those few jobs; otherwise each request looks at the next {@link #WINDOW} jobs (newest first, found on the
- * (created_at) index alone) and answers the matches among them, with a cursor to go on further back - so every
- * request costs about the same, whatever the store holds, and nothing needs an index that every write would
- * pay for.</li>
+ * both databases): with a recipient or an id it filters those few jobs; otherwise each request looks at the next
+ * {@link #WINDOW} rows of its walk (newest first, found on the walk's index alone) and answers the matches among
+ * them, with a cursor to go on further back - so every request costs about the same, whatever the store holds,
+ * and nothing needs an index that every write would pay for. Any criterion on the jobs of an address with more
+ * than {@link #JOIN_LIMIT} of them is searched in such windows too.</li>
  * </ul>
  * Pages are keyset pages (created_at, id) - never OFFSET, so page 1000 costs what page 1 costs.
  */
@@ -43,11 +45,14 @@ public class JobSearch {
 
     public static final int MAX_PAGE = 200;
     /**
-     * How many jobs one request looks at when a criterion has no index in time order (subject, recipient status,
-     * a recipient with very many jobs); the answer's cursor goes on from there.
+     * How many rows of its walk one request looks at when a criterion has no index in time order (subject, or
+     * anything on the jobs of a recipient with very many of them); the answer's cursor goes on from there.
      */
     public static final int WINDOW = 10_000;
-    /** A recipient with more jobs than this is searched as a filter over windows rather than by joining all. */
+    /**
+     * A recipient with more jobs than this, searched with more criteria (status, channel, subject), is searched in
+     * windows of its jobs rather than over all of them at once.
+     */
     public static final int JOIN_LIMIT = 2_000;
     /** Job statuses (mail_job.status) the list filters on. */
     public static final Set<String> JOB_STATUSES = Set.of("queued", "deferred", "sent", "failed");
@@ -136,6 +141,25 @@ public class JobSearch {
     }
 
     /**
+     * The index a search walks newest first: the jobs (mail_job by created_at, or by (status, created_at) for a
+     * job status, or by id), one address's rows of job_recipient, or one recipient status's rows of job_recipient
+     * (both by (job_created_at, job_id): the job's own created_at and id, the list's keyset order).
+     */
+    private enum Walk {
+        JOBS("j.created_at", "j.id"),
+        RECIPIENT("r.job_created_at", "r.job_id"),
+        RECIPIENT_STATUS("r.job_created_at", "r.job_id");
+
+        final String time;
+        final String id;
+
+        Walk(String time, String id) {
+            this.time = time;
+            this.id = id;
+        }
+    }
+
+    /**
      * The query of a search (null when it cannot match anything: an id no job has). A bad criterion (an unknown
      * status, a cursor that is not one) is an {@link IllegalArgumentException} that says which.
      */
@@ -152,18 +176,28 @@ public class JobSearch {
             throw new IllegalArgumentException("status must be one of " + String.join(", ", STATUS_NAMES)
                     + ", not \"" + c.status() + "\"");
         }
-        // a recipient with few jobs: their rows, joined; one with very many: a filter on the walk through time
-        boolean frequentRecipient = recipient != null && id == null && jobsOf(recipient) > joinLimit;
-        if (recipient != null && !frequentRecipient) {
+        boolean jobStatus = status != null && JOB_STATUSES.contains(status);
+        String recipientStatus = status != null && !jobStatus ? status : null;
+        String channel = blankToNull(c.channel());
+        channel = channel == null ? null : channel.toLowerCase(Locale.ROOT);
+        Cursor after = Cursor.decode(c.after());
+
+        Walk walk = recipient != null ? Walk.RECIPIENT
+                : id == null && recipientStatus != null ? Walk.RECIPIENT_STATUS : Walk.JOBS;
+        if (walk == Walk.RECIPIENT) {
             // (job_id, address) is the key of job_recipient: one row per job, no DISTINCT needed
             sql.append(" FROM job_recipient r JOIN mail_job j ON j.id = r.job_id WHERE r.address = ?");
             args.add(recipient);
+        } else if (walk == Walk.RECIPIENT_STATUS) {
+            // a job with two bounced recipients is listed once: by the first of them, a look-up per row in the key
+            // (job_id, address) (as a scalar subquery: PostgreSQL would turn a NOT EXISTS into an anti join that
+            // reads every row of the status for each row of the page)
+            sql.append(" FROM job_recipient r JOIN mail_job j ON j.id = r.job_id WHERE r.status = ?"
+                    + " AND r.address = (SELECT MIN(d.address) FROM job_recipient d WHERE d.job_id = r.job_id"
+                    + " AND d.status = r.status)");
+            args.add(recipientStatus);
         } else {
             sql.append(" FROM mail_job j WHERE 1 = 1");
-        }
-        if (frequentRecipient) {
-            sql.append(" AND EXISTS (SELECT 1 FROM job_recipient r WHERE r.job_id = j.id AND r.address = ?)");
-            args.add(recipient);
         }
         if (id != null) {
             List<String> ids = idsFor(id);
@@ -173,64 +207,78 @@ public class JobSearch {
             sql.append(" AND j.id IN (").append("?, ".repeat(ids.size() - 1)).append("?)");
             args.addAll(ids);
         }
-        boolean jobStatus = status != null && JOB_STATUSES.contains(status);
         if (jobStatus) {
             sql.append(" AND j.status = ?");
             args.add(status.toUpperCase(Locale.ROOT));
-        } else if (status != null) {
+        } else if (recipientStatus != null && walk != Walk.RECIPIENT_STATUS) {
             sql.append(" AND EXISTS (SELECT 1 FROM job_recipient s WHERE s.job_id = j.id AND s.status = ?)");
-            args.add(status);
+            args.add(recipientStatus);
         }
-        String channel = blankToNull(c.channel());
         if (channel != null) {
             sql.append(" AND j.channel = ?");
-            args.add(channel.toLowerCase(Locale.ROOT));
+            args.add(channel);
         }
         if (c.from() != null) {
-            sql.append(" AND j.created_at >= ?");
+            sql.append(" AND ").append(walk.time).append(" >= ?");
             args.add(Timestamp.from(c.from()));
         }
         if (c.to() != null) {
-            sql.append(" AND j.created_at < ?");
+            sql.append(" AND ").append(walk.time).append(" < ?");
             args.add(Timestamp.from(c.to()));
         }
-        Cursor after = Cursor.decode(c.after());
-        // a criterion no index serves in time order: look at one window of jobs per request
-        boolean unindexed = subject != null || frequentRecipient || (status != null && !jobStatus);
-        Window scope = null;
+        // a criterion the walk's index does not serve, on a walk that may be long: look at one window per request
+        // - the subject (no index serves it), or anything on the jobs of an address with very many of them
+        boolean windowed = id == null && (walk == Walk.RECIPIENT
+                ? (subject != null || jobStatus || recipientStatus != null || channel != null)
+                        && jobsOf(recipient) > joinLimit
+                : subject != null);
         String note = null;
-        if (unindexed && id == null && (recipient == null || frequentRecipient)) {
-            scope = window(c.from(), c.to(), after);
+        String continueAt = null;
+        if (windowed) {
+            Window scope = window(walk, walk == Walk.RECIPIENT ? recipient : recipientStatus, c.from(), c.to(),
+                    after);
             if (scope.count() == 0) {
                 return null;
             }
-            sql.append(" AND j.created_at >= ?");
+            sql.append(" AND ").append(walk.time).append(" >= ?");
             args.add(Timestamp.from(scope.oldest()));
-            note = "Looked at the " + scope.count() + " jobs received since " + scope.oldest()
+            String what = switch (walk) {
+                case JOBS -> scope.count() + " jobs";
+                case RECIPIENT -> scope.count() + " jobs to " + recipient;
+                case RECIPIENT_STATUS -> scope.count() + " " + recipientStatus + " recipients of the jobs";
+            };
+            note = "Looked at the " + what + " received since " + scope.oldest()
                     + (scope.count() < window ? "." : "; Older goes on further back.");
+            // a window that found less than a page: the next request goes on below it
+            continueAt = scope.count() >= window ? new Cursor(scope.oldest(), "").encode() : null;
         }
         if (subject != null) {
             sql.append(" AND LOWER(j.subject) LIKE ? ESCAPE '!'");
             args.add("%" + likeEscaped(subject.toLowerCase(Locale.ROOT)) + "%");
         }
         if (after != null) {
-            sql.append(" AND (j.created_at < ? OR (j.created_at = ? AND j.id < ?))");
+            // the first condition alone bounds the walk (an index range); the second sorts out the cursor's instant
+            sql.append(" AND ").append(walk.time).append(" <= ? AND (").append(walk.time).append(" < ? OR (")
+                    .append(walk.time).append(" = ? AND ").append(walk.id).append(" < ?))");
+            args.add(Timestamp.from(after.createdAt()));
             args.add(Timestamp.from(after.createdAt()));
             args.add(Timestamp.from(after.createdAt()));
             args.add(after.id());
         }
         int limit = Math.max(1, Math.min(MAX_PAGE, c.limit()));
-        // with the status fixed, ordering by it first changes nothing but lets H2 read (status, created_at) in
-        // order and stop after one page (it does not see that an equality makes a column constant)
-        sql.append(" ORDER BY ").append(jobStatus ? "j.status DESC, " : "")
-                .append("j.created_at DESC, j.id DESC LIMIT ").append(limit + 1);
-        // a window that found less than a page: the next request goes on below it
-        String continueAt = scope != null && scope.count() >= window
-                ? new Cursor(scope.oldest(), "").encode() : null;
+        // ordering by the walk's fixed column first changes nothing but lets H2 read (address | status, created_at,
+        // id) in order and stop after one page (it does not see that an equality makes a column constant)
+        String fixed = switch (walk) {
+            case RECIPIENT -> "r.address DESC, ";
+            case RECIPIENT_STATUS -> "r.status DESC, ";
+            case JOBS -> jobStatus ? "j.status DESC, " : "";
+        };
+        sql.append(" ORDER BY ").append(fixed).append(walk.time).append(" DESC, ").append(walk.id)
+                .append(" DESC LIMIT ").append(limit + 1);
         return new Query(sql.toString(), List.copyOf(args), note, limit, continueAt);
     }
 
-    /** How many jobs the store has for a recipient (an index count on job_recipient_address). */
+    /** How many jobs the store has for a recipient (an index count on job_recipient_address_created). */
     private long jobsOf(String address) {
         try (Connection conn = dataSource.getConnection();
                 PreparedStatement p = conn.prepareStatement("SELECT COUNT(*) FROM job_recipient WHERE address = ?")) {
@@ -243,29 +291,47 @@ public class JobSearch {
         }
     }
 
-    /** The jobs one request of a window search looks at: how many, and the created_at of the oldest. */
+    /** The rows one request of a window search looks at: how many, and the created_at of the oldest. */
     private record Window(long count, Instant oldest) {
     }
 
-    /** The next {@link #WINDOW} jobs below the cursor (within the time range), from the index alone. */
-    private Window window(Instant from, Instant to, Cursor after) {
-        StringBuilder sql = new StringBuilder("SELECT COUNT(*), MIN(w.created_at) FROM (SELECT created_at"
-                + " FROM mail_job WHERE 1 = 1");
+    /**
+     * The next {@link #WINDOW} rows of the walk below the cursor (within the time range), from its index alone:
+     * jobs, or the job_recipient rows of one address or one recipient status.
+     */
+    private Window window(Walk walk, String value, Instant from, Instant to, Cursor after) {
+        String time = walk == Walk.JOBS ? "created_at" : "job_created_at";
+        StringBuilder sql = new StringBuilder("SELECT COUNT(*), MIN(w.t) FROM (SELECT ").append(time)
+                .append(" AS t FROM ");
         List<Object> args = new ArrayList<>();
+        String order = time + " DESC";
+        switch (walk) {
+            case JOBS -> sql.append("mail_job WHERE 1 = 1");
+            case RECIPIENT -> {
+                sql.append("job_recipient WHERE address = ?");
+                args.add(value);
+                order = "address DESC, " + order;
+            }
+            case RECIPIENT_STATUS -> {
+                sql.append("job_recipient WHERE status = ?");
+                args.add(value);
+                order = "status DESC, " + order;
+            }
+        }
         if (from != null) {
-            sql.append(" AND created_at >= ?");
+            sql.append(" AND ").append(time).append(" >= ?");
             args.add(Timestamp.from(from));
         }
         if (to != null) {
-            sql.append(" AND created_at < ?");
+            sql.append(" AND ").append(time).append(" < ?");
             args.add(Timestamp.from(to));
         }
         if (after != null) {
-            // jobs at the cursor's very instant are in the window: the outer query sorts them out by id
-            sql.append(" AND created_at <= ?");
+            // rows at the cursor's very instant are in the window: the outer query sorts them out by id
+            sql.append(" AND ").append(time).append(" <= ?");
             args.add(Timestamp.from(after.createdAt()));
         }
-        sql.append(" ORDER BY created_at DESC LIMIT ").append(window).append(") w");
+        sql.append(" ORDER BY ").append(order).append(" LIMIT ").append(window).append(") w");
         try (Connection conn = dataSource.getConnection(); PreparedStatement p = conn.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 p.setObject(i + 1, args.get(i));

@@ -26,6 +26,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.outboxrelay.console.ConsoleOverview;
 import org.outboxrelay.console.JobSearch;
 import org.outboxrelay.console.JobSearch.Criteria;
+import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.StateDatabase;
 
 /**
@@ -128,7 +129,7 @@ public final class ConsoleSearchBenchmark {
         kinds.put("recipient, 5 jobs", criteria(null, RARE, null, null, null, null, null, null));
         kinds.put("recipient, 10,000 jobs", criteria(null, HOT, null, null, null, null, null, null));
         kinds.put("recipient, 10,000 jobs, failed", criteria(null, HOT, null, "failed", null, null, null, null));
-        kinds.put("recipient, 1 job", criteria(null, address(jobs / 4, 0), null, null, null, null, null, null));
+        kinds.put("recipient, a few jobs", criteria(null, address(jobs / 4, 0), null, null, null, null, null, null));
         kinds.put("status failed", criteria(null, null, null, "failed", null, null, null, null));
         kinds.put("status deferred", criteria(null, null, null, "deferred", null, null, null, null));
         kinds.put("status bounced (recipient)", criteria(null, null, null, "bounced", null, null, null, null));
@@ -251,8 +252,8 @@ public final class ConsoleSearchBenchmark {
             try (PreparedStatement job = c.prepareStatement("INSERT INTO mail_job (id, status, channel, admission,"
                     + " attempts, message_id, smtp_reply, reason, accepted, next_attempt_at, created_at, updated_at,"
                     + " account, node, subject, from_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                    PreparedStatement rcpt = c.prepareStatement("INSERT INTO job_recipient (job_id, address, status,"
-                            + " reply, updated_at) VALUES (?, ?, ?, ?, ?)");
+                    // the relay's own statement: the row takes its job's created_at as the relay writes it
+                    PreparedStatement rcpt = c.prepareStatement(JdbcJobStateStore.INSERT_RECIPIENT);
                     PreparedStatement event = c.prepareStatement("INSERT INTO job_event (job_id, at, status, node,"
                             + " attempt, message_id, smtp_reply, reason, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?,"
                             + " ?, ?, ?)")) {
@@ -311,6 +312,7 @@ public final class ConsoleSearchBenchmark {
                         rcpt.setString(3, rs);
                         rcpt.setString(4, rs.equals("pending") ? null : "250 2.1.5 OK");
                         rcpt.setTimestamp(5, Timestamp.from(updated));
+                        rcpt.setString(6, id);
                         rcpt.addBatch();
                     }
 

@@ -13,6 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.outboxrelay.console.JobSearch.Criteria;
 import org.outboxrelay.console.JobSearch.JobRow;
 import org.outboxrelay.console.JobSearch.Page;
+import org.flywaydb.core.Flyway;
+import org.outboxrelay.state.JdbcJobStateStore;
+import org.outboxrelay.state.JobStatus;
+import org.outboxrelay.state.NewJob;
+import org.outboxrelay.state.RecipientOutcome;
+import org.outboxrelay.state.RecipientOutcomeStore;
 import org.outboxrelay.testing.JobHistory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,8 +66,7 @@ class JobSearchTest {
     }
 
     private void recipient(String id, String address, String status) throws Exception {
-        update("INSERT INTO job_recipient (job_id, address, status, updated_at) VALUES (?, ?, ?, ?)", id, address,
-                status, Timestamp.from(T0));
+        update(JdbcJobStateStore.INSERT_RECIPIENT, id, address, status, null, Timestamp.from(T0), id);
     }
 
     private void event(String id, String status, Instant at, String reply) throws Exception {
@@ -160,6 +165,75 @@ class JobSearchTest {
         assertNull(last.next());
         assertThrows(IllegalArgumentException.class, () -> search.search(new Criteria(null, null, null, null, null,
                 null, null, "not-a-cursor", 50)));
+    }
+
+    @Test
+    void findsARecipientsJobsAsTheRelaysStoreWroteThemNewestFirstPageAfterPage() throws Exception {
+        // the relay's own store writes the rows (job_recipient with its job's created_at, which the walk reads);
+        // admitted in another order than their times, so that the rows' order on disk is not the list's
+        JdbcJobStateStore store = new JdbcJobStateStore(ds, () -> { });
+        List<Integer> order = List.of(7, 2, 11, 0, 9, 4, 1, 10, 5, 8, 3, 6);
+        for (int n : order) {
+            Instant at = T0.plusSeconds(3600 + 60L * n);
+            NewJob job = new NewJob("ann-" + n, n % 2 == 0 ? "http" : "jms", "a-ann-" + n, "relay@example.com",
+                    "shop@example.com", "Ticket " + n, List.of("Ann@Example.net", "desk" + n + "@example.net"),
+                    "relay-1");
+            assertTrue(n == 3 || n == 8 ? store.insertFailed(job, 1, "refused", at) : store.insertQueued(job, at));
+        }
+        // job 3 taken up again an hour later with one more recipient: that row keeps the job's own time
+        assertTrue(store.readmit(new NewJob("ann-3", "jms", "a-ann-3b", "relay@example.com", "shop@example.com",
+                "Ticket 3", List.of("ann@example.net", "late@example.net"), "relay-1"), JobStatus.FAILED,
+                T0.plusSeconds(7200)));
+        List<String> newestFirst = List.of("ann-11", "ann-10", "ann-9", "ann-8", "ann-7", "ann-6", "ann-5", "ann-4",
+                "ann-3", "ann-2", "ann-1", "ann-0");
+        // 12 jobs: more than the join limit (3) and the window (8) of this search; pages of 5 walk the index
+        Page first = search.search(new Criteria(null, "ann@example.net", null, null, null, null, null, null, 5));
+        assertEquals(newestFirst.subList(0, 5), ids(first));
+        assertNull(first.note(), "a walk of the address's own rows, not a window");
+        assertEquals(newestFirst, allPages(new Criteria(null, "ann@example.net", null, null, null, null, null, null,
+                5)));
+        assertEquals(List.of("ann-3"), allPages(by(null, "late@example.net", null, null, null)));
+        assertEquals(List.of("ann-5", "ann-4", "ann-3"), allPages(new Criteria(null, "ann@example.net", null, null,
+                null, T0.plusSeconds(3600 + 60 * 3), T0.plusSeconds(3600 + 60 * 6), null, 2)));
+        // more criteria on an address with more jobs than the join limit: windows of its jobs, the same answer
+        assertEquals(List.of("ann-10", "ann-8", "ann-6", "ann-4", "ann-2", "ann-0"), allPages(new Criteria(null,
+                "ann@example.net", null, null, "http", null, null, null, 2)));
+        assertEquals(List.of("ann-8"), allPages(by(null, "ann@example.net", null, "failed", null)));
+
+        // bounces as the bounce reader records them: a job with two bounced recipients is listed once
+        RecipientOutcomeStore outcomes = new RecipientOutcomeStore(ds);
+        for (String[] b : List.of(new String[] {"ann-9", "ann@example.net"}, new String[] {"ann-9", "desk9@example.net"},
+                new String[] {"ann-2", "desk2@example.net"}, new String[] {"ann-10", "ann@example.net"})) {
+            assertTrue(outcomes.record(new RecipientOutcome("relay@example.com", b[0], b[1],
+                    RecipientOutcome.Kind.BOUNCED, "5.1.1", "failed", "no such user", "<r-" + b[0] + b[1] + ">",
+                    T0.plusSeconds(9000))));
+        }
+        assertEquals(List.of("ann-10", "ann-9", "ann-2", "job-7"), allPages(new Criteria(null, null, null, "bounced",
+                null, null, null, null, 1)));
+        assertEquals(List.of("ann-9", "job-7"), allPages(new Criteria(null, null, null, "bounced", "jms", null, null,
+                null, 1)));
+        // the address's jobs with a bounced recipient (any of them, as for a job status)
+        assertEquals(List.of("ann-10", "ann-9", "ann-2"), allPages(by(null, "ann@example.net", null, "bounced",
+                null)));
+    }
+
+    @Test
+    void aStoreFromBeforeTheColumnIsSearchableOnceMigrated() throws Exception {
+        JdbcDataSource old = new JdbcDataSource();
+        old.setURL("jdbc:h2:mem:search-v4-" + System.nanoTime() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
+        old.setUser("relay");
+        Flyway.configure().dataSource(old).locations("classpath:db/migration").target("4").load().migrate();
+        ds = old;
+        for (int n = 0; n < 6; n++) {
+            job("old-" + n, "SENT", "http", "Old " + n, T0.plusSeconds(60L * n), null);
+            update("INSERT INTO job_recipient (job_id, address, status, updated_at) VALUES (?, ?, ?, ?)", "old-" + n,
+                    "bob@example.com", n == 4 ? "bounced" : "sent", Timestamp.from(T0.plusSeconds(86_400)));
+        }
+        JobHistory.migrated(old);
+        JobSearch migrated = new JobSearch(old, 8, 3);
+        assertEquals(List.of("old-5", "old-4", "old-3", "old-2", "old-1", "old-0"), ids(migrated.search(
+                by(null, "bob@example.com", null, null, null))));
+        assertEquals(List.of("old-4"), ids(migrated.search(by(null, null, null, "bounced", null))));
     }
 
     @Test

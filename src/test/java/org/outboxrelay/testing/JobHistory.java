@@ -9,6 +9,7 @@ import java.time.Instant;
 
 import javax.sql.DataSource;
 
+import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.StateDatabase;
 
 /**
@@ -48,8 +49,8 @@ public final class JobHistory {
                     + " from_address, account, node) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)", id, status, channel,
                     channel + ":" + id, Timestamp.from(at), Timestamp.from(at), subject, "relay@example.com",
                     "relay@example.com", "test-relay");
-            update(c, "INSERT INTO job_recipient (job_id, address, status, updated_at) VALUES (?, ?, ?, ?)", id,
-                    recipient, status.equals("SENT") ? "sent" : "pending", Timestamp.from(at));
+            update(c, JdbcJobStateStore.INSERT_RECIPIENT, id, recipient, status.equals("SENT") ? "sent" : "pending",
+                    null, Timestamp.from(at), id);
             update(c, "INSERT INTO job_event (job_id, at, status, node, attempt) VALUES (?, ?, 'queued', 'test-relay', 0)",
                     id, Timestamp.from(at));
         }
