@@ -50,7 +50,7 @@ public final class ClusterBenchmark {
         }
         Result h2 = run(dir.resolve("h2"), 1, null, jobs, warmup);
         results.put("1 relay, embedded H2", h2.toString());
-        results.forEach((k, v) -> BenchSupport.report("{}: {}", k, v));
+        results.forEach((k, v) -> BenchSupport.report("%s: %s", k, v));
     }
 
     /** What one run measured. */
