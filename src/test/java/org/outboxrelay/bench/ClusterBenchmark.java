@@ -23,7 +23,7 @@ import org.outboxrelay.testing.TestPostgres;
  * one PostgreSQL store, delivering to an SMTP sink; and the relay CPU per job with the shared PostgreSQL store
  * against the embedded H2 one (one relay, same broker). Each relay is its own JVM started as users start it.
  *
- * <pre>bench/run ClusterBenchmark [--jobs N] [--warmup N] [--relays 1,2,3]</pre>
+ * <pre>bench/run ClusterBenchmark [--jobs N] [--warmup N] [--relays 1,2,3] [relay.x=y ...]</pre>
  */
 public final class ClusterBenchmark {
 
@@ -34,21 +34,27 @@ public final class ClusterBenchmark {
         int jobs = 6000;
         int warmup = 6000;
         List<Integer> sizes = List.of(1, 2, 3);
+        Map<String, String> settings = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--jobs" -> jobs = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--relays" -> sizes = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                default -> {
+                    if (!args[i].startsWith("relay.") || !args[i].contains("=")) {
+                        throw new IllegalArgumentException("unknown argument " + args[i]);
+                    }
+                    settings.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
+                }
             }
         }
         Path dir = Files.createTempDirectory("cluster-bench");
         Map<String, String> results = new LinkedHashMap<>();
         for (int n : sizes) {
-            Result r = run(dir.resolve("pg-" + n), n, TestPostgres.get().newDatabase(), jobs, warmup);
+            Result r = run(dir.resolve("pg-" + n), n, TestPostgres.get().newDatabase(), jobs, warmup, settings);
             results.put(n + " relay(s), PostgreSQL", r.toString());
         }
-        Result h2 = run(dir.resolve("h2"), 1, null, jobs, warmup);
+        Result h2 = run(dir.resolve("h2"), 1, null, jobs, warmup, settings);
         results.put("1 relay, embedded H2", h2.toString());
         results.forEach((k, v) -> BenchSupport.report("%s: %s", k, v));
     }
@@ -62,7 +68,8 @@ public final class ClusterBenchmark {
         }
     }
 
-    private static Result run(Path dir, int relays, String stateUrl, int jobs, int warmup) throws Exception {
+    private static Result run(Path dir, int relays, String stateUrl, int jobs, int warmup,
+            Map<String, String> settings) throws Exception {
         Files.createDirectories(dir);
         BrokerProcess[] brokers = BrokerProcess.pair(dir.resolve("brokers"));
         List<RelayProcess> started = new ArrayList<>();
@@ -81,6 +88,7 @@ public final class ClusterBenchmark {
                         .with("relay.broker.url", BrokerProcess.failoverUrl(brokers))
                         .with("relay.broker.user", BrokerProcess.USER)
                         .with("relay.broker.password", BrokerProcess.PASSWORD);
+                settings.forEach(relay::with);
                 if (stateUrl != null) {
                     relay.with("relay.state.url", stateUrl).with("relay.state.user", "relay");
                 }
