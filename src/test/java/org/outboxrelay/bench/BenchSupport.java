@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Small helpers of the benchmarks: free ports and the resident memory of a process from /proc. */
 final class BenchSupport {
@@ -40,6 +41,52 @@ final class BenchSupport {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
         return ticks * 1000 / 100; // USER_HZ is 100 on Linux
+    }
+
+    /**
+     * CPU time (user + system, in ms) of a process, of the children it has waited for, and of its descendants
+     * still running: the whole of what a server made of several processes (Postfix; a relay that re-launched its
+     * JVM) used so far.
+     */
+    static long treeCpuMillis(long pid) {
+        long ticks = 0;
+        try {
+            String[] f = statFields(pid);
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (IOException | RuntimeException e) {
+            return 0; // gone
+        }
+        for (ProcessHandle p : (Iterable<ProcessHandle>) ProcessHandle.of(pid).map(ProcessHandle::descendants)
+                .orElse(java.util.stream.Stream.empty())::iterator) {
+            try {
+                String[] f = statFields(p.pid());
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                // exited meanwhile: its time is in its parent's cutime/cstime
+            }
+        }
+        return ticks * 1000 / 100;
+    }
+
+    /** Resident memory (kB) of a process and its descendants, now ({@code peak} false) or at their peaks. */
+    static long treeRssKb(long pid, boolean peak) {
+        long kb = 0;
+        List<Long> pids = new java.util.ArrayList<>();
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        for (long p : pids) {
+            try {
+                kb += Math.max(0, field(p, peak ? "VmHWM:" : "VmRSS:"));
+            } catch (IOException e) {
+                // gone
+            }
+        }
+        return kb;
+    }
+
+    private static String[] statFields(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     private static long field(long pid, String name) throws IOException {
