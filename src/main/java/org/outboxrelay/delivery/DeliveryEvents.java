@@ -2,24 +2,20 @@ package org.outboxrelay.delivery;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Message;
 import org.outboxrelay.job.QueuedJob;
 
 /**
- * The JSON events published on {@code mail.events}, one per outcome:
- * {@code {"jobId","messageId","status","channel","attempt","smtpReply","recipients":{"accepted","refused"},"at"}}
- * plus {@code reason} (deferred, failed, duplicate) and {@code nextAttemptAt} (deferred). Addresses appear
- * only in {@code refused}, each with the server's reply.
+ * The outcome events of jobs, one per outcome, as {@link OutcomeEvent}s: built here once, from the job and what
+ * happened to it, then read by the audit trail and the metrics as they are, and serialized once, for
+ * {@code mail.events}, by {@link #asTopicMessage}. Addresses appear only among the refused recipients, each with
+ * the server's reply.
  */
 public class DeliveryEvents {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
 
@@ -27,107 +23,67 @@ public class DeliveryEvents {
         this.clock = clock;
     }
 
-    public String sent(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("result") SendResult result) {
-        Map<String, Object> e = base(job, "sent");
-        e.put("smtpReply", result.reply());
-        List<Map<String, Object>> refused = new ArrayList<>();
+    public OutcomeEvent sent(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("result") SendResult result) {
+        List<OutcomeEvent.Refused> refused = new ArrayList<>();
         for (SendResult.Refusal r : result.refused()) {
-            refused.add(refusal(r, false));
+            refused.add(new OutcomeEvent.Refused(r.address(), r.reply(), false));
         }
         for (SendResult.Refusal r : result.deferred()) {
-            refused.add(refusal(r, true));
+            refused.add(new OutcomeEvent.Refused(r.address(), r.reply(), true));
         }
-        e.put("recipients", recipients(result.accepted().size(), refused));
-        return write(e);
+        return event(job, OutcomeEvent.Status.SENT, result.reply(), result.accepted().size(), refused, null, null);
     }
 
-    public String deferred(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
-            @ExchangeProperty("retry") RetryPolicy.Decision retry) {
-        Map<String, Object> e = base(job, "deferred");
-        e.put("smtpReply", failure.smtpReply());
-        e.put("recipients", recipients(0, refusals(failure, true)));
-        e.put("reason", failure.publicReason());
-        e.put("nextAttemptAt", retry.nextAttemptAt().toString());
-        return write(e);
+    public OutcomeEvent deferred(@ExchangeProperty("job") QueuedJob job,
+            @ExchangeProperty("failure") DeliveryFailure failure, @ExchangeProperty("retry") RetryPolicy.Decision retry) {
+        return event(job, OutcomeEvent.Status.DEFERRED, failure.smtpReply(), 0, refusals(failure, true),
+                failure.publicReason(), retry.nextAttemptAt());
     }
 
-    public String failed(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure) {
-        Map<String, Object> e = base(job, "failed");
-        e.put("smtpReply", failure.smtpReply());
-        e.put("recipients", recipients(0, refusals(failure, false)));
-        e.put("reason", failure.publicReason());
-        return write(e);
+    public OutcomeEvent failed(@ExchangeProperty("job") QueuedJob job,
+            @ExchangeProperty("failure") DeliveryFailure failure) {
+        return event(job, OutcomeEvent.Status.FAILED, failure.smtpReply(), 0, refusals(failure, false),
+                failure.publicReason(), null);
     }
 
-    public String duplicate(@ExchangeProperty("job") QueuedJob job) {
-        Map<String, Object> e = base(job, "duplicate");
-        e.put("smtpReply", null);
-        e.put("recipients", recipients(0, List.of()));
-        e.put("reason", "a job with this id is already " + job.getDuplicateOf());
-        return write(e);
+    public OutcomeEvent duplicate(@ExchangeProperty("job") QueuedJob job) {
+        return event(job, OutcomeEvent.Status.DUPLICATE, null, 0, List.of(),
+                "a job with this id is already " + job.getDuplicateOf(), null);
     }
 
     /** An outbox file that did not become a job: failed (invalid) or duplicate; no delivery was attempted. */
-    public String rejected(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
-            @org.apache.camel.Header(org.apache.camel.Exchange.FILE_NAME_ONLY) String fileName) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("jobId", job == null ? null : job.getId());
-        e.put("messageId", null);
-        e.put("status", job != null && job.isDuplicate() ? "duplicate" : "failed");
-        e.put("channel", "outbox");
-        e.put("attempt", 0);
-        e.put("file", job != null ? job.getOutboxFile() : fileName);
-        e.put("at", clock.instant().toString());
-        e.put("smtpReply", null);
-        e.put("recipients", recipients(0, List.of()));
-        e.put("reason", failure == null ? null : failure.publicReason());
-        return write(e);
+    public OutcomeEvent rejected(@ExchangeProperty("job") QueuedJob job,
+            @ExchangeProperty("failure") DeliveryFailure failure,
+            @org.apache.camel.Header(Exchange.FILE_NAME_ONLY) String fileName) {
+        return new OutcomeEvent(job == null ? null : job.getId(), null,
+                job != null && job.isDuplicate() ? OutcomeEvent.Status.DUPLICATE : OutcomeEvent.Status.FAILED,
+                "outbox", 0, job != null && job.getOutboxFile() != null ? job.getOutboxFile() : fileName,
+                clock.instant(), null, 0, List.of(),
+                failure == null ? null : failure.publicReason(), null);
     }
 
-    private Map<String, Object> base(QueuedJob job, String status) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("jobId", job.getId());
-        e.put("messageId", job.getMessageId());
-        e.put("status", status);
-        e.put("channel", job.getChannel().id());
-        e.put("attempt", job.getAttempt());
-        if (job.getOutboxFile() != null) {
-            e.put("file", job.getOutboxFile());
-        }
-        e.put("at", clock.instant().toString());
-        return e;
+    /**
+     * Makes the message the event in the body is published as on {@code mail.events}: its JSON (the one place an
+     * event is serialized) and no header at all.
+     */
+    public void asTopicMessage(Exchange exchange) {
+        Message m = exchange.getMessage();
+        OutcomeEvent event = m.getBody(OutcomeEvent.class);
+        m.getHeaders().clear();
+        m.setBody(event.toJson());
     }
 
-    private static List<Map<String, Object>> refusals(DeliveryFailure failure, boolean retried) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    private OutcomeEvent event(QueuedJob job, OutcomeEvent.Status status, String smtpReply, int accepted,
+            List<OutcomeEvent.Refused> refused, String reason, java.time.Instant nextAttemptAt) {
+        return new OutcomeEvent(job.getId(), job.getMessageId(), status, job.getChannel().id(), job.getAttempt(),
+                job.getOutboxFile(), clock.instant(), smtpReply, accepted, refused, reason, nextAttemptAt);
+    }
+
+    private static List<OutcomeEvent.Refused> refusals(DeliveryFailure failure, boolean retried) {
+        List<OutcomeEvent.Refused> out = new ArrayList<>();
         for (SendResult.Refusal r : failure.refused()) {
-            out.add(refusal(r, retried && r.code() / 100 == 4));
+            out.add(new OutcomeEvent.Refused(r.address(), r.reply(), retried && r.code() / 100 == 4));
         }
         return out;
-    }
-
-    private static Map<String, Object> refusal(SendResult.Refusal r, boolean deferred) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("address", r.address());
-        m.put("reply", r.reply());
-        if (deferred) {
-            m.put("retried", true);
-        }
-        return m;
-    }
-
-    private static Map<String, Object> recipients(int accepted, List<Map<String, Object>> refused) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("accepted", accepted);
-        m.put("refused", refused);
-        return m;
-    }
-
-    private static String write(Map<String, Object> event) {
-        try {
-            return JSON.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

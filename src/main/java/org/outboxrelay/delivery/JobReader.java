@@ -56,8 +56,10 @@ public class JobReader {
         String jmsId = in.getHeader("JMSMessageID", String.class);
         String jmsKey = jmsId == null ? exchange.getExchangeId() : jmsId.replaceFirst("^ID:", "");
         String id = in.getHeader(JobHeaders.JOB_ID, String.class);
-        if (id == null && !raw) {
-            id = idField(payload);
+        // a JSON job is parsed here, once: its id may be in it, and validate() goes on with the same tree
+        JsonNode json = raw || payload.length > maxMessageBytes ? null : tree(payload);
+        if (id == null && json != null) {
+            id = idField(json);
         }
         if (id == null) {
             id = "jms-" + jmsKey;
@@ -68,11 +70,13 @@ public class JobReader {
         }
         Integer attempts = in.getHeader(JobHeaders.ATTEMPTS, Integer.class);
         String admission = in.getHeader(JobHeaders.ADMISSION, String.class);
-        return new QueuedJob(id, Channel.of(in.getHeader(JobHeaders.CHANNEL, String.class)), raw, payload,
+        QueuedJob job = new QueuedJob(id, Channel.of(in.getHeader(JobHeaders.CHANNEL, String.class)), raw, payload,
                 attempts == null ? 0 : attempts,
                 submitted == null || submitted <= 0 ? clock.instant() : Instant.ofEpochMilli(submitted),
                 in.getHeader(JobHeaders.OUTBOX_FILE, String.class),
                 admission != null ? admission : "jms:" + jmsKey);
+        job.setJson(json);
+        return job;
     }
 
     /** Parses and checks the job's content; an invalid job fails permanently. */
@@ -88,7 +92,8 @@ public class JobReader {
         if (job.isRaw()) {
             job.setRawMessage(rawParser.parse(job.getPayload()));
         } else {
-            MailJob mail = jsonParser.parse(job.getPayload());
+            // the tree read() parsed; when it could not, parsing again reports why
+            MailJob mail = job.getJson() != null ? jsonParser.parse(job.getJson()) : jsonParser.parse(job.getPayload());
             if (mail.id() != null && !mail.id().equals(job.getId())) {
                 throw new InvalidJobException("id", "\"" + mail.id() + "\" differs from the jobId property \""
                         + job.getId() + "\"");
@@ -108,13 +113,17 @@ public class JobReader {
         }
     }
 
-    private static String idField(byte[] payload) {
+    /** The JSON tree of a job's payload, or null when it is not JSON at all (validate() reports that). */
+    private static JsonNode tree(byte[] payload) {
         try {
-            JsonNode tree = MailJobParser.readTree(payload);
-            JsonNode id = tree.get("id");
-            return id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
+            return MailJobParser.readTree(payload);
         } catch (InvalidJobException e) {
-            return null; // validate() reports it
+            return null;
         }
+    }
+
+    private static String idField(JsonNode tree) {
+        JsonNode id = tree.get("id");
+        return id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
     }
 }
