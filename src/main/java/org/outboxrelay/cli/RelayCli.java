@@ -2,12 +2,14 @@ package org.outboxrelay.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 import org.outboxrelay.config.CommandLineSettings;
 import org.outboxrelay.config.InvalidSettingsException;
 import org.outboxrelay.config.IdleMemoryRelease;
 import org.outboxrelay.config.LogFormat;
 import org.outboxrelay.config.RelayApplication;
+import org.outboxrelay.jvm.RelayJvm;
 
 /**
  * {@code java -jar outbox-relay.jar [COMMAND]}: runs the relay (no command, or {@code run}). Exit codes:
@@ -24,6 +26,11 @@ public final class RelayCli {
     }
 
     public static void main(String[] args) {
+        // started with no JVM options: the relay runs in a JVM of its own, tuned and with its cache (RelayJvm)
+        OptionalInt tuned = RelayJvm.runTuned(args, CONFIG);
+        if (tuned.isPresent()) {
+            System.exit(tuned.getAsInt());
+        }
         LogFormat.applyBeforeLogging(CONFIG);
         IdleMemoryRelease.applyBeforeStart();
         System.exit(execute(args, System.out, System.err));
@@ -34,7 +41,13 @@ public final class RelayCli {
         try {
             switch (command) {
                 case "run":
-                    new RelayApplication().run();
+                    RelayApplication relay = new RelayApplication();
+                    if (RelayJvm.description() != null) {
+                        org.slf4j.LoggerFactory.getLogger(RelayCli.class).info(
+                                "Relay JVM (relay.jvm.tuning=auto): {}", RelayJvm.description());
+                    }
+                    RelayJvm.stopWithLauncher(() -> relay.requestStop("The JVM that started the relay is gone"));
+                    relay.run();
                     return OK;
                 case "queue":
                     return new QueueCommand(CommandLineSettings.load(CONFIG), out, err)

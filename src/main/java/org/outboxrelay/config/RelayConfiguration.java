@@ -37,6 +37,7 @@ import org.outboxrelay.delivery.AttachmentFiles;
 import org.outboxrelay.delivery.DailyRecipientBudget;
 import org.outboxrelay.delivery.DeliveryEvents;
 import org.outboxrelay.delivery.InFlightSmtpCutter;
+import org.outboxrelay.delivery.JobChecks;
 import org.outboxrelay.delivery.JobLedger;
 import org.outboxrelay.delivery.JobMessages;
 import org.outboxrelay.delivery.JobReader;
@@ -221,6 +222,7 @@ public class RelayConfiguration implements CamelConfiguration {
         bind(context, "jobIntake", new JobIntake(admission, metrics));
         bind(context, "jobMessages", new JobMessages(clock));
         bind(context, "deliveryEvents", new DeliveryEvents(clock));
+        bind(context, "jobChecks", new JobChecks());
         bind(context, "outboxFileParser", new OutboxFileParser(maxBytes, clock));
         bind(context, "outboxArchive", new OutboxArchive(outboxDir, clock));
         bind(context, "templateRenderer", templateRenderer);

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.outboxrelay.broker.BrokerSettings;
 import org.outboxrelay.delivery.RetryPolicy;
 import org.outboxrelay.http.HttpApiSettings;
+import org.outboxrelay.jvm.RelayJvm;
 import org.outboxrelay.provider.OAuthSettings;
 import org.outboxrelay.provider.Provider;
 import org.outboxrelay.provider.SmtpAuth;
@@ -111,6 +112,7 @@ public record RelaySettings(
         String auditFileSize = settings.string("relay.audit.max-file-size", "50MB");
         int auditFiles = settings.integer("relay.audit.max-files", 10, 1, 1000);
         settings.choice(LogFormat.KEY, LogFormat.class, LogFormat.TEXT); // applied in main (LogFormat); checked here
+        settings.choice(RelayJvm.TUNING, RelayJvm.Tuning.class, RelayJvm.Tuning.AUTO); // applied in main; checked here
         Path attachmentsDir = settings.get("relay.attachments.dir").map(Path::of).orElse(null);
         boolean routesReload = settings.bool("relay.routes.reload", true);
         Path routesDir = settings.path("relay.routes.dir", "routes");

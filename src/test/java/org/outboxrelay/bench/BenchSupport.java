@@ -84,6 +84,57 @@ final class BenchSupport {
         return kb;
     }
 
+    /**
+     * Proportional set size (kB) of a process and its descendants: resident memory with pages shared between
+     * processes (the JVM's code mapped by two JVMs, say) counted once, in shares.
+     */
+    static long treePssKb(long pid) {
+        long kb = 0;
+        List<Long> pids = new java.util.ArrayList<>();
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        for (long p : pids) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + p + "/smaps_rollup"))) {
+                    if (line.startsWith("Pss:")) {
+                        kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (IOException e) {
+                // gone
+            }
+        }
+        return kb;
+    }
+
+    /**
+     * CPU time (ms) of a JVM's threads so far, by what they do: the JIT compilers (C1, C2), the garbage collector,
+     * and everything else (the application), from /proc/PID/task/TID/stat.
+     */
+    static java.util.Map<String, Long> threadCpuMillis(long pid) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                    String kind = name.startsWith("C2 Compiler") ? "C2 compiler"
+                            : name.startsWith("C1 Compiler") ? "C1 compiler"
+                            : name.startsWith("GC ") || name.startsWith("G1 ") || name.equals("VM Thread")
+                                    ? "GC and VM" : "application";
+                    out.merge(kind, ms, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return out;
+    }
+
     private static String[] statFields(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         return stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -21,6 +21,9 @@ import java.util.stream.Stream;
  */
 final class PostfixPeer implements AutoCloseable {
 
+    /** Instances not stopped yet: stopped by {@link #stopAll} when the benchmark is interrupted. */
+    private static final java.util.Set<PostfixPeer> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Path dir;
     private final int port;
 
@@ -44,6 +47,7 @@ final class PostfixPeer implements AutoCloseable {
         Files.writeString(dir.resolve("main.cf"), mainCf(dir, sinkPort, starttls));
         Files.writeString(dir.resolve("master.cf"), masterCf(port));
         PostfixPeer peer = new PostfixPeer(dir, port);
+        RUNNING.add(peer);
         run(List.of("postfix", "-c", dir.toString(), "start"), dir);
         peer.awaitListening();
         return peer;
@@ -149,8 +153,22 @@ final class PostfixPeer implements AutoCloseable {
         throw new IllegalStateException("Postfix does not listen on " + port + "; see " + dir.resolve("maillog"));
     }
 
+    /** Stops every instance still running (a shutdown hook of the benchmark: Postfix's master is a daemon). */
+    static void stopAll() {
+        for (PostfixPeer p : List.copyOf(RUNNING)) {
+            try {
+                p.close();
+            } catch (Exception e) {
+                System.err.println("cannot stop Postfix in " + p.dir + ": " + e);
+            }
+        }
+    }
+
     @Override
     public void close() throws Exception {
+        if (!RUNNING.remove(this)) {
+            return;
+        }
         long master = -1;
         try {
             master = masterPid();

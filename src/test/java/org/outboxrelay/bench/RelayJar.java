@@ -48,6 +48,12 @@ final class RelayJar implements AutoCloseable {
         return this;
     }
 
+    /** Any other environment variable of the relay's process (experiments: MALLOC_ARENA_MAX, say). */
+    RelayJar withEnvironment(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     /** A setting given with {@link #with}, by its environment variable's name. */
     String env(String name) {
         return env.get(name);
@@ -99,6 +105,15 @@ final class RelayJar implements AutoCloseable {
 
     long rssKb() {
         return BenchSupport.treeRssKb(process.pid(), false);
+    }
+
+    long pssKb() {
+        return BenchSupport.treePssKb(process.pid());
+    }
+
+    /** Processes the relay runs as (2 when it started a JVM of its own). */
+    long processCount() {
+        return 1 + process.descendants().count();
     }
 
     long peakRssKb() {

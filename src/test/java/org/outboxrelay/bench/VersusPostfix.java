@@ -27,6 +27,7 @@ import java.util.function.ToDoubleFunction;
  *   bench/vs-postfix --channel jms --plain --runs 3    one channel, plain only, three times
  *   bench/vs-postfix --jobs 2000 --warmup 20000 --size 1000 --idle 65
  *   bench/vs-postfix --channel jms --skip-postfix --jvm -XX:TieredStopAtLevel=1    (experiments)
+ *   bench/vs-postfix --channel jms --skip-postfix --nmt          (the JVM's native memory after the warm jobs)
  * </pre>
  */
 public final class VersusPostfix {
@@ -36,7 +37,7 @@ public final class VersusPostfix {
     private static final String BROKER_PASSWORD = "bench-pw";
 
     /** One side's measurement of N messages. */
-    record Phase(int messages, double seconds, long cpuMillis, long connections) {
+    record Phase(int messages, double seconds, long cpuMillis, long connections, String threads) {
         double rate() {
             return messages / seconds;
         }
@@ -48,8 +49,8 @@ public final class VersusPostfix {
 
     /** One scenario of one run. */
     record Result(int run, String security, String channel, Phase relayCold, Phase relayWarm, Phase postfixCold,
-            Phase postfixWarm, long startMillis, long rssAfterStartKb, long peakRssKb, long idleRssKb,
-            double relayBytes, double postfixBytes, String load) {
+            Phase postfixWarm, long startMillis, long rssAfterStartKb, long peakRssKb, long idleRssKb, long idlePssKb,
+            long processes, double relayBytes, double postfixBytes, String load) {
     }
 
     private int jobs = 2000;
@@ -59,18 +60,25 @@ public final class VersusPostfix {
     private int runs = 1;
     private int httpClients = 4;
     private boolean skipPostfix;
+    private boolean nativeMemory;
     private String profile;
     private String javaCommand = "java";
     private final List<String> channels = new ArrayList<>();
     private final List<String> securities = new ArrayList<>();
     private final List<String> jvm = new ArrayList<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private Path jar = Path.of("target", "outbox-relay.jar");
     private String classpath;
 
     public static void main(String[] args) throws Exception {
         VersusPostfix bench = new VersusPostfix();
         bench.parse(args);
+        // interrupted (Ctrl-C): no sink, relay or Postfix instance is left behind
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+            PostfixPeer.stopAll();
+        }, "clean-up"));
         List<Result> results = bench.runAll();
         bench.printSummary(results);
     }
@@ -96,10 +104,18 @@ public final class VersusPostfix {
                 case "--tls" -> securities.add("starttls");
                 case "--plain" -> securities.add("plain");
                 case "--skip-postfix" -> skipPostfix = true;
+                case "--nmt" -> {
+                    nativeMemory = true;
+                    jvm.add("-XX:NativeMemoryTracking=summary");
+                }
                 case "--profile" -> profile = Path.of(args[++i]).toAbsolutePath().toString();
                 case "--java" -> javaCommand = args[++i];
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--jvm" -> jvm.add(args[++i]);
+                case "--env" -> {
+                    String e = args[++i];
+                    environment.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a
                         + " (see bench/vs-postfix --help)");
             }
@@ -182,18 +198,24 @@ public final class VersusPostfix {
                 BenchSupport.report("JFR of the warm jobs: %s", file);
             }
             long peak = relay.peakRssKb();
+            if (nativeMemory) {
+                BenchSupport.report("native memory after the warm jobs:%n%s", relay.jcmd("VM.native_memory", "summary"));
+            }
             long idle = -1;
+            long idlePss = -1;
             if (idleSeconds > 0) {
                 Thread.sleep(idleSeconds * 1000L);
                 idle = relay.rssKb();
+                idlePss = relay.pssKb();
             }
+            long processes = relay.processCount();
             int exit = relay.stop();
             if (exit != 0) {
                 BenchSupport.report("the relay exited with %d; its log: %s", exit, relay.log());
             }
             deleteTree(home);
             return new Result(run, security, channel, cold, warm, pfCold, pfWarm, started.toMillis(), rssAfterStart,
-                    peak, idle, relayBytes, pfBytes, loadBefore + " -> " + load());
+                    peak, idle, idlePss, processes, relayBytes, pfBytes, loadBefore + " -> " + load());
         }
     }
 
@@ -219,6 +241,7 @@ public final class VersusPostfix {
             }
         }
         settings.forEach(relay::with);
+        environment.forEach(relay::withEnvironment);
     }
 
     private Phase relayPhase(RelayJar relay, SmtpSink sink, BenchJobs jobsOf, String channel, int first, int n)
@@ -230,6 +253,7 @@ public final class VersusPostfix {
         long base = sink.count();
         long sessions = sink.sessions();
         long cpu0 = relay.cpuMillis();
+        Map<String, Long> threads0 = BenchSupport.threadCpuMillis(relay.relayJvmPid());
         Instant start = Instant.now();
         switch (channel) {
             case "jms" -> jobsOf.postJms(Integer.parseInt(relay.env("RELAY_BROKER_LISTEN").split(":")[1]),
@@ -242,7 +266,11 @@ public final class VersusPostfix {
         }
         Instant done = sink.awaitCount(base + n, Duration.ofMinutes(20));
         long cpu = relay.cpuMillis() - cpu0;
-        return new Phase(n, Duration.between(start, done).toNanos() / 1e9, cpu, sink.sessions() - sessions);
+        StringBuilder threads = new StringBuilder();
+        BenchSupport.threadCpuMillis(relay.relayJvmPid()).forEach((kind, ms) -> threads.append(threads.length() > 0
+                ? ", " : "").append(kind).append(' ').append(ms - threads0.getOrDefault(kind, 0L)).append(" ms"));
+        return new Phase(n, Duration.between(start, done).toNanos() / 1e9, cpu, sink.sessions() - sessions,
+                threads.toString());
     }
 
     private Phase postfixPhase(PostfixPeer postfix, SmtpSink sink, int n) throws Exception {
@@ -253,7 +281,7 @@ public final class VersusPostfix {
         postfix.inject(n, bodyBytes);
         Instant done = sink.awaitCount(base + n, Duration.ofMinutes(20));
         long cpu = postfix.cpuMillis() - cpu0;
-        return new Phase(n, Duration.between(start, done).toNanos() / 1e9, cpu, sink.sessions() - sessions);
+        return new Phase(n, Duration.between(start, done).toNanos() / 1e9, cpu, sink.sessions() - sessions, null);
     }
 
     private static int freePort() {
@@ -270,10 +298,13 @@ public final class VersusPostfix {
                 r.load()));
         b.append(line("cold", r.relayCold(), r.postfixCold()));
         b.append(line("warm", r.relayWarm(), r.postfixWarm()));
-        b.append(String.format(Locale.ROOT, "%n  relay: started in %.1f s, RSS %d MB after start, peak %d MB, idle %s;"
-                        + " message size at the sink: relay %s, Postfix %s",
-                r.startMillis() / 1000.0, r.rssAfterStartKb() / 1024, r.peakRssKb() / 1024,
-                r.idleRssKb() < 0 ? "not measured" : r.idleRssKb() / 1024 + " MB (" + idleSeconds + " s later)",
+        b.append(String.format(Locale.ROOT, "%n  relay CPU by thread, cold: %s; warm: %s", r.relayCold().threads(),
+                r.relayWarm().threads()));
+        b.append(String.format(Locale.ROOT, "%n  relay (%d process%s): started in %.1f s, RSS %d MB after start,"
+                        + " peak %d MB, idle %s; message size at the sink: relay %s, Postfix %s",
+                r.processes(), r.processes() == 1 ? "" : "es", r.startMillis() / 1000.0, r.rssAfterStartKb() / 1024,
+                r.peakRssKb() / 1024, r.idleRssKb() < 0 ? "not measured" : r.idleRssKb() / 1024 + " MB RSS, "
+                        + r.idlePssKb() / 1024 + " MB PSS (" + idleSeconds + " s later)",
                 bytes(r.relayBytes()), bytes(r.postfixBytes())));
         BenchSupport.report("%s", b);
     }
@@ -314,11 +345,12 @@ public final class VersusPostfix {
                             spread(rs, ratio, "%.2f"), spread(rs, relayCpu, "%.2f"), spread(rs, pfCpu, "%.2f")));
                 }
                 b.append(String.format(Locale.ROOT, "%-9s %-7s relay start-up %s s, RSS after start %s MB,"
-                                + " peak %s MB, idle %s MB%n", security, channel,
+                                + " peak %s MB, idle %s MB (PSS %s MB)%n", security, channel,
                         spread(rs, r -> r.startMillis() / 1000.0, "%.1f"),
                         spread(rs, r -> r.rssAfterStartKb() / 1024.0, "%.0f"),
                         spread(rs, r -> r.peakRssKb() / 1024.0, "%.0f"),
-                        spread(rs, r -> r.idleRssKb() < 0 ? Double.NaN : r.idleRssKb() / 1024.0, "%.0f")));
+                        spread(rs, r -> r.idleRssKb() < 0 ? Double.NaN : r.idleRssKb() / 1024.0, "%.0f"),
+                        spread(rs, r -> r.idlePssKb() < 0 ? Double.NaN : r.idlePssKb() / 1024.0, "%.0f")));
             }
         }
         b.append("load average (1, 5, 15 min) at the end: ").append(load());
