@@ -26,8 +26,9 @@ import sun.misc.Signal;
  * classes loaded and linked and the method profiles of a training run (JEP 483, 515), on JDK 17 to 24 a
  * class-data sharing archive (AppCDS) - when it was made by this very JVM for this very jar;</li>
  * <li>with the serial collector and a small initial heap that grows with what the relay holds, not with how
- * fast it allocates (the limit stays the JVM's default, so large jobs fit as before); G1's remembered sets
- * alone took 70 MB under load;</li>
+ * fast it allocates (the limit stays the JVM's default, so large jobs fit as before), and shrinks back to 30%
+ * free at a full collection, in one step (see IdleMemoryRelease); G1's remembered sets alone took 70 MB under
+ * load;</li>
  * <li>with at most two malloc arenas ({@code MALLOC_ARENA_MAX}, glibc), not eight per core.</li>
  * </ul>
  * The launching JVM passes SIGTERM and SIGINT on, and exits with the relay's exit code; the relay stops when its
@@ -52,7 +53,7 @@ public final class RelayJvm {
 
     /** The collector and heap of the relay's JVM (and of the training run that makes the cache). */
     static final List<String> MEMORY = List.of("-XX:+UseSerialGC", "-Xms32m", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30");
+            "-XX:MaxHeapFreeRatio=30", "-XX:-ShrinkHeapInSteps");
 
     private RelayJvm() {
     }

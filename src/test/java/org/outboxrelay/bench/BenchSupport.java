@@ -112,6 +112,11 @@ final class BenchSupport {
      * and everything else (the application), from /proc/PID/task/TID/stat.
      */
     static java.util.Map<String, Long> threadCpuMillis(long pid) {
+        return threadCpuMillis(pid, false);
+    }
+
+    /** CPU time (ms) of each of a JVM's threads so far ({@code byName}), or by kind as above. */
+    static java.util.Map<String, Long> threadCpuMillis(long pid, boolean byName) {
         java.util.Map<String, Long> out = new java.util.TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -120,7 +125,7 @@ final class BenchSupport {
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-                    String kind = name.startsWith("C2 Compiler") ? "C2 compiler"
+                    String kind = byName ? name.replaceAll("[0-9]+", "#") : name.startsWith("C2 Compiler") ? "C2 compiler"
                             : name.startsWith("C1 Compiler") ? "C1 compiler"
                             : name.startsWith("GC ") || name.startsWith("G1 ") || name.equals("VM Thread")
                                     ? "GC and VM" : "application";

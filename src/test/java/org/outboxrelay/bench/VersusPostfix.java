@@ -28,6 +28,7 @@ import java.util.function.ToDoubleFunction;
  *   bench/vs-postfix --jobs 2000 --warmup 20000 --size 1000 --idle 65
  *   bench/vs-postfix --channel jms --skip-postfix --jvm -XX:TieredStopAtLevel=1    (experiments)
  *   bench/vs-postfix --channel jms --skip-postfix --nmt          (the JVM's native memory after the warm jobs)
+ *   bench/vs-postfix --channel jms --skip-postfix --idle-first 70 --idle-jcmd GC.heap_info   (idle memory)
  * </pre>
  */
 public final class VersusPostfix {
@@ -57,10 +58,14 @@ public final class VersusPostfix {
     private int warmup = 20000;
     private int bodyBytes = 1000;
     private int idleSeconds = 65;
+    private int idleFirstSeconds;
     private int runs = 1;
     private int httpClients = 4;
     private boolean skipPostfix;
     private boolean nativeMemory;
+    private final List<String> idleJcmd = new ArrayList<>();
+    private final List<String> startJcmd = new ArrayList<>();
+    private boolean threadsTop;
     private String profile;
     private String javaCommand = "java";
     private final List<String> channels = new ArrayList<>();
@@ -95,6 +100,7 @@ public final class VersusPostfix {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--size" -> bodyBytes = Integer.parseInt(args[++i]);
                 case "--idle" -> idleSeconds = Integer.parseInt(args[++i]);
+                case "--idle-first" -> idleFirstSeconds = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--clients" -> httpClients = Integer.parseInt(args[++i]);
                 case "--channel" -> {
@@ -104,6 +110,9 @@ public final class VersusPostfix {
                 case "--tls" -> securities.add("starttls");
                 case "--plain" -> securities.add("plain");
                 case "--skip-postfix" -> skipPostfix = true;
+                case "--idle-jcmd" -> idleJcmd.add(args[++i]);
+                case "--start-jcmd" -> startJcmd.add(args[++i]);
+                case "--threads" -> threadsTop = true;
                 case "--nmt" -> {
                     nativeMemory = true;
                     jvm.add("-XX:NativeMemoryTracking=summary");
@@ -181,7 +190,18 @@ public final class VersusPostfix {
             configure(relay, channel, sink);
             Duration started = relay.start();
             long rssAfterStart = relay.rssKb();
+            for (String command : startJcmd) {
+                relay.jcmd(command.split(" "));
+            }
             BenchJobs jobsOf = new BenchJobs(Long.toString(System.currentTimeMillis(), 36), bodyBytes);
+            if (idleFirstSeconds > 0) {
+                // one job, then idle: the footprint of a relay that waits for work (its first jobs stay cold)
+                relayPhase(relay, sink, new BenchJobs("first", bodyBytes), channel, 0, 1);
+                Thread.sleep(idleFirstSeconds * 1000L);
+                BenchSupport.report("idle relay %d s after its first job: %d MB RSS, %d MB PSS (%d process%s)",
+                        idleFirstSeconds, relay.rssKb() / 1024, relay.pssKb() / 1024, relay.processCount(),
+                        relay.processCount() == 1 ? "" : "es");
+            }
             long b0 = sink.bytes();
             Phase cold = relayPhase(relay, sink, jobsOf, channel, 0, jobs);
             double relayBytes = sink.bytes() < 0 ? Double.NaN : (sink.bytes() - b0) / (double) jobs;
@@ -207,6 +227,9 @@ public final class VersusPostfix {
                 Thread.sleep(idleSeconds * 1000L);
                 idle = relay.rssKb();
                 idlePss = relay.pssKb();
+                for (String command : idleJcmd) {
+                    BenchSupport.report("idle relay, jcmd %s:%n%s", command, relay.jcmd(command.split(" ")));
+                }
             }
             long processes = relay.processCount();
             int exit = relay.stop();
@@ -254,6 +277,7 @@ public final class VersusPostfix {
         long sessions = sink.sessions();
         long cpu0 = relay.cpuMillis();
         Map<String, Long> threads0 = BenchSupport.threadCpuMillis(relay.relayJvmPid());
+        Map<String, Long> named0 = threadsTop ? BenchSupport.threadCpuMillis(relay.relayJvmPid(), true) : Map.of();
         Instant start = Instant.now();
         switch (channel) {
             case "jms" -> jobsOf.postJms(Integer.parseInt(relay.env("RELAY_BROKER_LISTEN").split(":")[1]),
@@ -266,6 +290,14 @@ public final class VersusPostfix {
         }
         Instant done = sink.awaitCount(base + n, Duration.ofMinutes(20));
         long cpu = relay.cpuMillis() - cpu0;
+        if (threadsTop) {
+            StringBuilder top = new StringBuilder();
+            BenchSupport.threadCpuMillis(relay.relayJvmPid(), true).entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - named0.getOrDefault(e.getKey(), 0L)))
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(15)
+                    .forEach(e -> top.append(String.format(Locale.ROOT, "%n    %6d ms  %s", e.getValue(), e.getKey())));
+            BenchSupport.report("relay threads by CPU, %d jobs:%s", n, top);
+        }
         StringBuilder threads = new StringBuilder();
         BenchSupport.threadCpuMillis(relay.relayJvmPid()).forEach((kind, ms) -> threads.append(threads.length() > 0
                 ? ", " : "").append(kind).append(' ').append(ms - threads0.getOrDefault(kind, 0L)).append(" ms"));
