@@ -6,6 +6,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -26,6 +27,14 @@ record JvmCache(Path file, boolean aot) {
     /** The JVM option that uses this cache. */
     String option() {
         return (aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + file;
+    }
+
+    /**
+     * The JVM options that use this cache. JDK 25's AOT cache warns about parts of itself it does not link (code
+     * adapters) and goes on without them; the relay checked that the cache is this JVM's, so those are quiet.
+     */
+    List<String> options() {
+        return aot ? List.of(option(), "-Xlog:aot*=error") : List.of(option());
     }
 
     /** The JVM option that makes this cache when the training JVM exits. */

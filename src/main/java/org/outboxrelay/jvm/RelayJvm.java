@@ -137,7 +137,7 @@ public final class RelayJvm {
     /** The JVM options of the relay's own JVM: its cache (when there is one that fits) and memory. */
     static List<String> tunedOptions(Path jar, Runtime.Version version) {
         List<String> options = new ArrayList<>(MEMORY);
-        JvmCache.usable(jar, version).ifPresent(cache -> options.add(0, cache.option()));
+        JvmCache.usable(jar, version).ifPresent(cache -> options.addAll(0, cache.options()));
         return options;
     }
 
