@@ -73,7 +73,7 @@ public record SmtpSettings(
         return new SmtpSettings(provider, host, port, security, auth, username, password, from, allowedFrom,
                 trustFile,
                 s.integer("relay.smtp.max-connections", 4, 1, 100),
-                s.integer("relay.smtp.messages-per-connection", 100, 1, 100_000),
+                s.integer("relay.smtp.messages-per-connection", 1000, 1, 100_000),
                 s.duration("relay.smtp.idle-timeout", Duration.ofSeconds(30)),
                 s.duration("relay.smtp.connect-timeout", Duration.ofSeconds(30)),
                 s.duration("relay.smtp.read-timeout", Duration.ofSeconds(60)),
