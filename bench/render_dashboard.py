@@ -41,7 +41,7 @@ def legend(fmt, labels):
 def main():
     dashboard, url, start, end, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     spec = json.load(open(dashboard))
-    panels = spec["panels"]
+    panels = [p for p in spec["panels"] if p.get("type") != "row"]  # rows are headings only
     rows = max(p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels)
     fig = plt.figure(figsize=(16, rows * 0.42), facecolor=BG)
     fig.suptitle(f"{spec['title']} (rendered from dashboards/outbox-relay.json)  ·  {datetime.fromtimestamp(start, timezone.utc):%Y-%m-%d %H:%M} UTC,"

@@ -8,13 +8,17 @@ import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
+import org.apache.activemq.artemis.core.config.DivertConfiguration;
+import org.apache.activemq.artemis.core.config.TransformerConfiguration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.core.settings.impl.DiskFullMessagePolicy;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
 import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.apache.camel.support.service.ServiceSupport;
@@ -32,6 +36,10 @@ public class EmbeddedBroker extends ServiceSupport {
     public static final String DEAD = "mail.dead";
     public static final String EVENTS = "mail.events";
     public static final String ROLE = "relay";
+    /** Applications on the network: post jobs, follow events. */
+    public static final String PRODUCER_ROLE = "producer";
+    /** The relay's own login on its in-VM acceptor, when the broker takes logins. */
+    public static final String INTERNAL_USER = "outbox-relay-internal";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final AtomicInteger IDS = new AtomicInteger();
@@ -39,16 +47,84 @@ public class EmbeddedBroker extends ServiceSupport {
     static final long GLOBAL_MAX_SIZE = 64L << 20;
 
     private final BrokerSettings settings;
+    private final long maxJobBytes;
     private final int vmId = IDS.incrementAndGet();
+    /** A password nobody knows, made at each start: the in-VM acceptor is the relay's alone. */
+    private final String internalPassword = java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID();
+    private long minDiskFree = -1;
+    private long diskScanMillis = 5000;
+    private volatile boolean stopping;
     private EmbeddedActiveMQ broker;
 
     public EmbeddedBroker(BrokerSettings settings) {
+        this(settings, 0);
+    }
+
+    /**
+     * {@code maxJobBytes}: relay.limits.max-message-bytes; a job sent to mail.jobs whose body is certainly larger
+     * goes to mail.dead at once (0: no such check).
+     */
+    public EmbeddedBroker(BrokerSettings settings, long maxJobBytes) {
         this.settings = settings;
+        this.maxJobBytes = maxJobBytes;
+    }
+
+    /**
+     * The broker's own guard of its disk: below {@code minDiskFree} bytes free it refuses every message sent to
+     * it (producers get an error at once instead of blocking, and nothing half-written reaches the journal),
+     * looking every {@code scanPeriod}. Set before it starts.
+     */
+    public EmbeddedBroker withDiskGuard(long minDiskFree, java.time.Duration scanPeriod) {
+        this.minDiskFree = minDiskFree;
+        this.diskScanMillis = Math.max(100, scanPeriod.toMillis());
+        return this;
+    }
+
+    /** True when the broker stopped by itself (Artemis stops on a critical IO error of its journal, AMQ222010). */
+    public boolean crashed() {
+        EmbeddedActiveMQ b = broker;
+        return b != null && !stopping && !b.getActiveMQServer().isStarted()
+                && b.getActiveMQServer().getState() == ActiveMQServer.SERVER_STATE.STOPPED;
+    }
+
+    /**
+     * Starts a new broker on the same journal after this one stopped by itself; the journal has every job it
+     * had. (A new one, not the stopped one again: Artemis stops a server for a critical IO error only once.)
+     */
+    public synchronized void restart() throws Exception {
+        if (crashed()) {
+            EmbeddedActiveMQ stopped = broker;
+            try {
+                stopped.stop();
+            } catch (Exception e) {
+                LOG.debug("Stopping the stopped broker: {}", e.getMessage());
+            }
+            EmbeddedActiveMQ fresh = create(false);
+            fresh.start();
+            broker = fresh;
+            LOG.info("Embedded broker started again, journal in {}", settings.dataDir().toAbsolutePath());
+        }
+    }
+
+    /**
+     * The (core) filter of messages to mail.jobs that can only be too large: bodies of more than twice
+     * relay.limits.max-message-bytes as the broker stores them (a text takes two bytes per character, so no text
+     * a job may have is above it). A JMS client decodes a whole text message as it receives it; so such a
+     * message must never reach the relay's consumers. The relay itself checks the exact size of the rest.
+     */
+    public static String oversizedFilter(long maxJobBytes) {
+        long limit = 2 * maxJobBytes + 16;
+        return "_AMQ_LARGE_SIZE > " + limit + " OR AMQSize > " + limit;
     }
 
     /** URL for clients in this JVM. */
     public String inVmUrl() {
         return "vm://" + vmId;
+    }
+
+    /** The relay's own password for its in-VM connection (with {@link #INTERNAL_USER}), when {@link #secured()}. */
+    public String internalPassword() {
+        return internalPassword;
     }
 
     public boolean secured() {
@@ -61,6 +137,13 @@ public class EmbeddedBroker extends ServiceSupport {
 
     @Override
     protected void doStart() throws Exception {
+        broker = create(true);
+        broker.start();
+        LOG.info("Embedded broker started, journal in {}", settings.dataDir().toAbsolutePath());
+    }
+
+    /** The broker with its configuration, not started; {@code first}: say at start how it listens. */
+    private EmbeddedActiveMQ create(boolean first) throws Exception {
         Configuration config = new ConfigurationImpl()
                 .setName("outbox-relay")
                 .setPersistenceEnabled(true)
@@ -75,9 +158,64 @@ public class EmbeddedBroker extends ServiceSupport {
                 // journal): a backlog of any size leaves the relay's memory as it is (Artemis' default is half
                 // the heap limit, which let a burst of 40,000 jobs grow the heap by a few hundred MB)
                 .setGlobalMaxSize(GLOBAL_MAX_SIZE)
-                .setSecurityEnabled(secured());
+                .setSecurityEnabled(secured())
+                // a percentage of the disk says little (90% of a large disk is plenty free): relay.data.min-free
+                .setMaxDiskUsage(-1)
+                .setMinDiskFree(minDiskFree)
+                .setDiskScanPeriod((int) diskScanMillis);
         config.addAcceptorConfiguration("in-vm", inVmUrl());
 
+        addRelayAddresses(config, settings.maxDeliveryAttempts(), maxJobBytes);
+
+        EmbeddedActiveMQ embedded = new EmbeddedActiveMQ().setConfiguration(config);
+        if (settings.listen() != null && settings.hasLogin()) {
+            config.addAcceptorConfiguration("network", "tcp://" + settings.listen() + "?protocols=CORE,AMQP");
+            SecurityConfiguration users = new SecurityConfiguration();
+            // the relay itself (in-VM): everything
+            users.addUser(INTERNAL_USER, internalPassword);
+            users.addRole(INTERNAL_USER, ROLE);
+            // applications: post jobs to mail.jobs, follow mail.events - and nothing else: a job's content on
+            // mail.dead is an operator's to read
+            users.addUser(settings.user(), settings.password());
+            users.addRole(settings.user(), PRODUCER_ROLE);
+            // operators (the queue command, tools): every queue
+            if (settings.adminUser() != null && settings.adminPassword() != null) {
+                users.addUser(settings.adminUser(), settings.adminPassword());
+                users.addRole(settings.adminUser(), ROLE);
+            }
+            Role relay = new Role(ROLE, true, true, true, true, true, true, true, true, true, true, true, true);
+            config.putSecurityRoles("#", Set.of(relay));
+            // send; consume, browse and subscriptions of mail.events only (createDurableQueue,
+            // deleteDurableQueue, createNonDurableQueue, deleteNonDurableQueue, consume, browse, ...)
+            config.putSecurityRoles(JOBS, Set.of(relay, new Role(PRODUCER_ROLE, true, false, false, false, false,
+                    false, false, false, false, false, false, false)));
+            config.putSecurityRoles(EVENTS, Set.of(relay, new Role(PRODUCER_ROLE, false, true, true, true, true,
+                    true, false, false, false, false, false, false)));
+            config.putSecurityRoles(EVENTS + ".#", Set.of(relay, new Role(PRODUCER_ROLE, false, true, true, true,
+                    true, true, false, false, false, false, false, false)));
+            embedded.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
+            if (first) {
+                LOG.info("Embedded broker: accepting network clients (CORE, AMQP) on {}: {} may post to {} and"
+                        + " follow {}{}", settings.listen(), settings.user(), JOBS, EVENTS,
+                        settings.adminUser() != null ? ", " + settings.adminUser() + " may use every queue"
+                                : " (set relay.broker.admin-user and relay.broker.admin-password for the queue command)");
+            }
+        } else if (settings.listen() != null && first) {
+            LOG.warn("Embedded broker: relay.broker.listen={} is ignored because relay.broker.user and"
+                    + " relay.broker.password are not both set; listening in-VM only", settings.listen());
+        } else if (first) {
+            LOG.info("Embedded broker: in-VM only (set relay.broker.listen, relay.broker.user and"
+                    + " relay.broker.password to accept network clients)");
+        }
+        return embedded;
+    }
+
+    /**
+     * The addresses of the contract - mail.jobs, mail.dead, mail.events - and how the broker treats them; the same
+     * for the relay's embedded broker and a standalone broker pair ({@link BrokerNode}). {@code maxJobBytes}:
+     * relay.limits.max-message-bytes (0: no check of oversized jobs).
+     */
+    static void addRelayAddresses(Configuration config, int maxDeliveryAttempts, long maxJobBytes) {
         config.addAddressConfiguration(new CoreAddressConfiguration().setName(JOBS).addRoutingType(RoutingType.ANYCAST)
                 .addQueueConfiguration(QueueConfiguration.of(JOBS).setRoutingType(RoutingType.ANYCAST).setDurable(true)));
         config.addAddressConfiguration(new CoreAddressConfiguration().setName(DEAD).addRoutingType(RoutingType.ANYCAST)
@@ -88,40 +226,32 @@ public class EmbeddedBroker extends ServiceSupport {
         // where a person sees it, after a few broker redeliveries that wait longer and longer.
         config.addAddressSetting(JOBS, new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(DEAD))
-                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts())
+                .setMaxDeliveryAttempts(maxDeliveryAttempts)
                 .setRedeliveryDelay(5_000)
                 .setRedeliveryMultiplier(2)
                 .setMaxRedeliveryDelay(300_000)
-                .setExpiryAddress(SimpleString.of(DEAD)));
+                .setExpiryAddress(SimpleString.of(DEAD))
+                .setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
+        if (maxJobBytes > 0) {
+            // a job far too large for the relay: to mail.dead with its reason when it arrives, never read
+            config.addDivertConfiguration(new DivertConfiguration().setName("oversized-jobs").setAddress(JOBS)
+                    .setForwardingAddress(DEAD).setExclusive(true).setFilterString(oversizedFilter(maxJobBytes))
+                    .setRoutingType(ComponentConfigurationRoutingType.ANYCAST)
+                    .setTransformerConfiguration(new TransformerConfiguration(OversizedJobTransformer.class.getName())
+                            .setProperties(java.util.Map.of(OversizedJobTransformer.MAX_MESSAGE_BYTES,
+                                    String.valueOf(maxJobBytes)))));
+        }
         // mail.dead is where things end: kept until a person acts, never moved on
         config.addAddressSetting(DEAD, new AddressSettings().setMaxDeliveryAttempts(-1)
-                .setExpiryAddress(SimpleString.of(DEAD)));
-
-        EmbeddedActiveMQ embedded = new EmbeddedActiveMQ().setConfiguration(config);
-        if (settings.listen() != null && settings.hasLogin()) {
-            config.addAcceptorConfiguration("network", "tcp://" + settings.listen() + "?protocols=CORE,AMQP");
-            SecurityConfiguration users = new SecurityConfiguration();
-            users.addUser(settings.user(), settings.password());
-            users.addRole(settings.user(), ROLE);
-            config.putSecurityRoles("#", Set.of(new Role(ROLE, true, true, true, true, true, true, true, true, true,
-                    true, true, true)));
-            embedded.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
-            LOG.info("Embedded broker: accepting network clients (CORE, AMQP) on {} as user {}", settings.listen(),
-                    settings.user());
-        } else if (settings.listen() != null) {
-            LOG.warn("Embedded broker: relay.broker.listen={} is ignored because relay.broker.user and"
-                    + " relay.broker.password are not both set; listening in-VM only", settings.listen());
-        } else {
-            LOG.info("Embedded broker: in-VM only (set relay.broker.listen, relay.broker.user and"
-                    + " relay.broker.password to accept network clients)");
-        }
-        broker = embedded;
-        broker.start();
-        LOG.info("Embedded broker started, journal in {}", settings.dataDir().toAbsolutePath());
+                .setExpiryAddress(SimpleString.of(DEAD)).setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
+        // a full disk refuses what is sent (the sender learns it at once and sends again later), rather than
+        // holding senders (the relay's own threads among them) until space returns
+        config.addAddressSetting("#", new AddressSettings().setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
     }
 
     @Override
     protected void doStop() throws Exception {
+        stopping = true;
         if (broker != null) {
             broker.stop();
             broker = null;

@@ -5,11 +5,13 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.outboxrelay.config.CommandLineSettings;
 import org.outboxrelay.config.Settings;
 import org.outboxrelay.provider.OAuthClient;
 import org.outboxrelay.provider.OAuthException;
 import org.outboxrelay.provider.OAuthSettings;
 import org.outboxrelay.provider.RefreshTokenFile;
+import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar outbox-relay.jar login}: signs the relay in to the account with the OAuth2 device code flow
@@ -17,27 +19,42 @@ import org.outboxrelay.provider.RefreshTokenFile;
  * browser, and stores the refresh token (owner-only file, relay.oauth.token-file). Nothing else is needed to
  * connect an Outlook.com account.
  */
-public final class LoginCommand {
+@Command(name = "login", description = {"Sign in to the mail account (OAuth2 device code flow) and store the"
+        + " refresh token (owner-only file, relay.oauth.token-file)."})
+public final class LoginCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Waits between polls; the protocol asks the client to wait, tests may not. */
     interface Pause {
         void sleep(Duration d) throws InterruptedException;
     }
 
-    private final Settings settings;
+    private final java.util.function.Supplier<Settings> settingsSource;
     private final PrintStream out;
     private final PrintStream err;
     private final Pause pause;
 
+    LoginCommand(CliOutput io) {
+        this.settingsSource = () -> CommandLineSettings.load(RelayCli.CONFIG);
+        this.out = io.out();
+        this.err = io.err();
+        this.pause = d -> Thread.sleep(d.toMillis());
+    }
+
     LoginCommand(Settings settings, PrintStream out, PrintStream err, Pause pause) {
-        this.settings = settings;
+        this.settingsSource = () -> settings;
         this.out = out;
         this.err = err;
         this.pause = pause;
     }
 
+    @Override
+    public Integer call() {
+        return run();
+    }
+
     int run() {
-        OAuthSettings oauth = OAuthSettings.from(settings, settings.path("relay.data.dir", "data"));
+        Settings settings = settingsSource.get();
+        OAuthSettings oauth = OAuthSettings.from(settings, settings.path(org.outboxrelay.config.SettingsCatalog.DATA_DIR));
         if (oauth.clientId() == null) {
             err.println("login: relay.oauth.client-id is not set: register an app (see README, \"Outlook.com / live.com\")"
                     + " and put its application (client) id into config/application.properties");
@@ -55,7 +72,8 @@ public final class LoginCommand {
                         + " sign-in).");
                 return RelayCli.OK;
             }
-            OAuthClient.DeviceCode code = client.startDeviceCode();
+            // sending, and reading the mailbox for bounces (the bounce reader uses the same sign-in)
+            OAuthClient.DeviceCode code = client.startDeviceCode(oauth.loginScope());
             out.println(code.message() != null && !code.message().isBlank() ? code.message()
                     : "To sign in, open " + code.verificationUri() + " and enter the code " + code.userCode());
             out.println("Waiting for the sign-in to complete (Ctrl+C to give up)...");

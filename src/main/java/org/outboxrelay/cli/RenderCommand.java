@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 import jakarta.mail.Session;
@@ -31,6 +32,11 @@ import org.outboxrelay.job.MailJob;
 import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.provider.SmtpSettings;
 import org.outboxrelay.template.TemplateRenderer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code render --template NAME --model FILE [--locale L] [--out DIR]}: renders a template the way the delivery
@@ -39,58 +45,66 @@ import org.outboxrelay.template.TemplateRenderer;
  * without sending anything: no broker, no SMTP connection. Template problems exit 1 with the reason delivery
  * would give; bad arguments exit 2.
  */
-public final class RenderCommand {
+@Command(name = "render", description = {"Preview a template without sending: writes subject.txt, text.txt,"
+        + " html.html and message.eml into DIR."})
+public final class RenderCommand implements Callable<Integer> {
 
     /** Where the preview message goes: a reserved domain, so it can never reach anyone by mistake. */
     static final String PREVIEW_RECIPIENT = "recipient@example.invalid";
     private static final Pattern LOCALE = Pattern.compile("^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RenderCommand() {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--template", paramLabel = "NAME", description = "The template: a folder of templates/.")
+    String template;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "The template's variables: a JSON object.")
+    String modelFile;
+
+    @Option(names = "--locale", paramLabel = "L", description = "The locale, e.g. en-GB or de.")
+    String locale;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write (default preview/NAME).")
+    String outDir;
+
+    private final PrintStream out;
+
+    RenderCommand(CliOutput io) {
+        this.out = io.out();
     }
 
+    /** The help of {@code render}, as a usage error prints it. */
     static String usage() {
-        return "Usage: java -jar outbox-relay.jar render --template NAME --model FILE [--locale L] [--out DIR]";
+        return RelayCli.usageOf("render");
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            if (!List.of("--template", "--model", "--locale", "--out").contains(option)) {
-                return usageError(err, "unknown option " + option);
-            }
-            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                return usageError(err, option + " needs a value");
-            }
-            options.put(option, args[++i]);
-        }
-        String template = options.get("--template");
-        String modelFile = options.get("--model");
-        String locale = options.get("--locale");
+    @Override
+    public Integer call() throws Exception {
         if (template == null || modelFile == null) {
-            return usageError(err, "--template and --model are required");
+            throw usageError("--template and --model are required");
         }
         if (locale != null && !LOCALE.matcher(locale).matches()) {
-            return usageError(err, "--locale " + locale + " is not a locale such as en-GB or de");
+            throw usageError("--locale " + locale + " is not a locale such as en-GB or de");
         }
         Map<String, Object> model;
         try {
             model = JSON.readValue(Files.readAllBytes(Path.of(modelFile)), new TypeReference<Map<String, Object>>() { });
         } catch (JsonProcessingException e) {
-            return usageError(err, "--model " + modelFile + " is not a JSON object: " + e.getOriginalMessage());
+            throw usageError("--model " + modelFile + " is not a JSON object: " + e.getOriginalMessage());
         } catch (IOException e) {
-            return usageError(err, "--model " + modelFile + " cannot be read: " + e);
+            throw usageError("--model " + modelFile + " cannot be read: " + e);
         }
 
         Settings settings = CommandLineSettings.load(Path.of("config", "application.properties"));
-        TemplateRenderer renderer = new TemplateRenderer(settings.path("relay.templates.dir", "templates"),
+        TemplateRenderer renderer = new TemplateRenderer(settings.path(org.outboxrelay.config.SettingsCatalog.TEMPLATES_DIR),
                 Duration.ZERO);
         InternetAddress from = SmtpSettings.from(settings).from();
         if (from == null) {
             settings.requireValid(); // names relay.smtp.from; the CLI exits 2
         }
-        Path dir = Path.of(options.getOrDefault("--out", Path.of("preview", template).toString()));
+        Path dir = Path.of(outDir != null ? outDir : Path.of("preview", template).toString());
 
         MailJob mail = renderer.complete(new MailJob("preview-" + template, null, null, List.of(PREVIEW_RECIPIENT),
                 null, null, null, null, null, template, locale, model, null, null));
@@ -122,9 +136,7 @@ public final class RenderCommand {
         written.add(name);
     }
 
-    private static int usageError(PrintStream err, String problem) {
-        err.println("outbox-relay render: " + problem);
-        err.println(usage());
-        return RelayCli.USAGE;
+    private ParameterException usageError(String problem) {
+        return new ParameterException(spec.commandLine(), problem);
     }
 }

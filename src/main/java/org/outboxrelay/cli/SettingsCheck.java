@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import org.outboxrelay.config.CommandLineSettings;
 import org.outboxrelay.config.RelaySettings;
 import org.outboxrelay.config.Settings;
+import org.outboxrelay.config.SettingsCatalog;
 import org.outboxrelay.provider.Provider;
 
 /**
@@ -56,16 +57,13 @@ final class SettingsCheck {
         String shownConfig = CheckProblem.shown(home, configFile);
         PropertiesFileLines file = PropertiesFileLines.read(configFile);
         settings = CommandLineSettings.load(configFile);
-        if (settings.choice("relay.provider", Provider.class, Provider.CAPTURE) == Provider.CAPTURE) {
+        if (settings.choice(SettingsCatalog.PROVIDER, Provider.class) == Provider.CAPTURE) {
             // the capture server's port is only known once it listens; any valid port stands in for it here
             settings = settings.withOverrides(RelaySettings.captureSmtp("127.0.0.1", 2525));
         }
         relay = RelaySettings.read(settings, Clock.systemUTC());
-        known = new TreeSet<>(settings.keysRead());
-        known.addAll(CommandLineSettings.defaults().stringPropertyNames());
-        for (Provider p : Provider.values()) {
-            known.addAll(p.presets().keySet());
-        }
+        known = new TreeSet<>();
+        SettingsCatalog.all().forEach(s -> known.add(s.key()));
         Set<String> allowed = new TreeSet<>(known);
         usedByRoutes.stream().filter(k -> k.startsWith("relay.")).forEach(allowed::add);
 
@@ -138,14 +136,17 @@ final class SettingsCheck {
         return relay;
     }
 
-    /** Number of settings checked: every key the relay reads or has a default for. */
+    /** Number of settings checked: every declared setting. */
     int checkedCount() {
         return known.size();
     }
 
     /** Whether the routes' placeholder {{key}} gets a value: set by the user, a default, or by the relay. */
     boolean hasValue(String key) {
-        return settings.isSet(key) || RelaySettings.SET_FOR_ROUTES.contains(key);
+        if (RelaySettings.SET_FOR_ROUTES.contains(key)) {
+            return true;
+        }
+        return SettingsCatalog.find(key).isPresent() ? settings.isSet(key) : settings.undeclared(key).isPresent();
     }
 
     /** The keys the relay knows, for "did you mean". */

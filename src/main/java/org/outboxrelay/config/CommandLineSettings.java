@@ -1,9 +1,7 @@
 package org.outboxrelay.config;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,25 +31,13 @@ public final class CommandLineSettings {
                 throw new InvalidSettingsException("cannot read " + configFile + ": " + e.getMessage());
             }
         }
-        Properties defaults = defaults();
+        Map<String, String> defaults = SettingsCatalog.defaults();
         Settings explicit = new Settings(key -> explicit(key, file));
-        Provider provider = explicit.choice("relay.provider", Provider.class,
-                Provider.valueOf(defaults.getProperty("relay.provider").toUpperCase()));
+        Provider provider = explicit.choice(SettingsCatalog.PROVIDER, Provider.class);
         Map<String, String> presets = provider.presets();
         return new Settings(key -> explicit(key, file)
                 .or(() -> Optional.ofNullable(presets.get(key)))
-                .or(() -> Optional.ofNullable(defaults.getProperty(key))));
-    }
-
-    /** The built-in defaults (relay-defaults.properties in the jar). */
-    public static Properties defaults() {
-        Properties defaults = new Properties();
-        try (InputStream in = CommandLineSettings.class.getResourceAsStream("/relay-defaults.properties")) {
-            defaults.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return defaults;
+                .or(() -> Optional.ofNullable(defaults.get(key))));
     }
 
     private static Optional<String> explicit(String key, Properties file) {

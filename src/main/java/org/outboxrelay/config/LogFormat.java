@@ -19,25 +19,45 @@ public enum LogFormat {
     TEXT, JSON;
 
     public static final String KEY = "relay.log.format";
+    /**
+     * The system property log4j2.xml picks its appender by. Not relay.log.format itself: that one stays as the
+     * user wrote it, so that a bad value is reported (and stops the relay) instead of being replaced.
+     */
+    public static final String FORMAT_PROPERTY = "outboxrelay.log.format";
 
-    /** Sets the system property log4j2.xml reads; call first thing in main. */
+    /** The system property log4j2.xml writes on every line: this relay's node id. */
+    public static final String NODE_PROPERTY = "outboxrelay.node";
+
+    /**
+     * Sets the system properties log4j2.xml reads - the format, and the node id every line carries; call first
+     * thing in main.
+     */
     public static LogFormat applyBeforeLogging(Path configFile) {
         LogFormat format = resolve(System.getProperty(KEY), System.getenv("RELAY_LOG_FORMAT"), configFile);
-        System.setProperty(KEY, format.name().toLowerCase(Locale.ROOT));
+        System.setProperty(FORMAT_PROPERTY, format.name().toLowerCase(Locale.ROOT));
+        String node = value(System.getProperty("relay.node.id"), System.getenv("RELAY_NODE_ID"), configFile,
+                "relay.node.id");
+        System.setProperty(NODE_PROPERTY, node != null && !node.isBlank() ? node.trim() : RelayNode.hostName());
         return format;
     }
 
     static LogFormat resolve(String systemProperty, String environment, Path configFile) {
+        String value = value(systemProperty, environment, configFile, KEY);
+        return value != null && value.trim().equalsIgnoreCase("json") ? JSON : TEXT;
+    }
+
+    /** A setting from its sources, in the relay's order, before anything else reads them. */
+    private static String value(String systemProperty, String environment, Path configFile, String key) {
         String value = systemProperty != null ? systemProperty : environment;
         if (value == null && Files.isReadable(configFile)) {
             Properties file = new Properties();
             try (Reader in = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
                 file.load(in);
-                value = file.getProperty(KEY);
+                value = file.getProperty(key);
             } catch (IOException | IllegalArgumentException e) {
                 value = null; // the settings check reports an unreadable file
             }
         }
-        return value != null && value.trim().equalsIgnoreCase("json") ? JSON : TEXT;
+        return value;
     }
 }

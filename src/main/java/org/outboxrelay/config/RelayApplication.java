@@ -13,7 +13,7 @@ import sun.misc.Signal;
 /**
  * The relay as a Camel Main application: settings from {@code config/application.properties} (plus
  * environment and -D), routes from {@code routes/*.camel.yaml}, everything else from
- * {@link RelayConfiguration}. {@code java -jar} runs it in the working directory; tests start it with their
+ * the configurations of {@link #configure} (one per concern). {@code java -jar} runs it in the working directory; tests start it with their
  * own folders.
  */
 public class RelayApplication {
@@ -39,12 +39,24 @@ public class RelayApplication {
         config.withName("outbox-relay")
                 .withRoutesIncludePattern("file:" + routesDir + "/*.camel.yaml")
                 .withRoutesCollectorEnabled(true)
-                .withRoutesReloadEnabled(false) // SafeRouteReloadStrategy does it, see RelayConfiguration
+                .withRoutesReloadEnabled(false) // SafeRouteReloadStrategy does it, see ObserveConfiguration
                 .withJmxEnabled(false)
-                // masked in camel-main's start-up summary of properties (password, secret, token are already)
-                .withAdditionalSensitiveKeywords("tokens")
+                // masked in camel-main's start-up summary of properties: every setting declared secret (Camel matches
+                // the last part of a key, in lower case without dashes: relay.http.admin-tokens is "admintokens")
+                .withAdditionalSensitiveKeywords(String.join(",", SettingsCatalog.all().stream()
+                        .filter(Setting::secret).map(s -> s.key().substring(s.key().lastIndexOf('.') + 1)
+                                .replace("-", "").toLowerCase(java.util.Locale.ROOT)).distinct().toList()))
                 .withShutdownLogInflightExchangesOnTimeout(true);
-        config.addConfiguration(new RelayConfiguration());
+        // one configuration per concern, in this order: each uses what the ones before it bound
+        config.addConfiguration(new CoreConfiguration());
+        config.addConfiguration(new BrokerConfiguration());
+        config.addConfiguration(new StateConfiguration());
+        config.addConfiguration(new SmtpConfiguration());
+        config.addConfiguration(new DeliveryConfiguration());
+        config.addConfiguration(new HttpConfiguration());
+        config.addConfiguration(new DeliverabilityConfiguration());
+        config.addConfiguration(new ObserveConfiguration());
+        config.addConfiguration(new ConsoleConfiguration());
     }
 
     /** Binds a bean before start (tests bind their clock as "relayClock"). */

@@ -16,7 +16,10 @@ import org.outboxrelay.job.Channel;
 import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.JobAdmission;
+import org.outboxrelay.state.JobOutcome;
 import org.outboxrelay.state.JobStateStore;
+import org.outboxrelay.state.JobStatus;
+import org.outboxrelay.state.RecipientState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +47,7 @@ public class JobLedger {
 
     /** Marks the job a duplicate when a job with its id was already sent, or another copy of it is queued. */
     public void admit(@ExchangeProperty("job") QueuedJob job) {
-        JobAdmission.Decision d = admission.admitForDelivery(job.getId(), job.getChannel().id(), job.getAdmission());
+        JobAdmission.Decision d = admission.admitForDelivery(job);
         if (d.admitted()) {
             job.setAlreadySentTo(d.sentRecipients());
         }
@@ -70,7 +73,8 @@ public class JobLedger {
         }
         if (job.getMessageCount() > 1) {
             // one of several messages: remember at once who got it, so a later failure does not resend it
-            store.addSentRecipients(job.getId(), job.getAdmission(), result.accepted(), clock.instant());
+            List<String> accepted = result.accepted();
+            afterSending(() -> store.addSentRecipients(job.getId(), job.getAdmission(), accepted, clock.instant()));
         }
         job.addPartResult(result);
         job.setReservedRecipients(0);
@@ -81,14 +85,13 @@ public class JobLedger {
         List<SendResult> parts = job.getPartResults().stream().map(SendResult.class::cast).toList();
         SendResult result = SendResult.combine(parts, "250 (every recipient had it already)");
         if (result.hasDeferred()) {
-            if (job.getMessageCount() == 1) {
-                store.addSentRecipients(job.getId(), job.getAdmission(), result.accepted(), clock.instant());
-            }
-            store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), null, result.reply(),
-                    result.deferred().size() + " recipient(s) deferred", clock.instant());
+            JobOutcome o = outcome(job, JobStatus.DEFERRED, result.reply(), result.deferred().size()
+                    + " recipient(s) deferred", null, null, null, recipientStates(result));
+            afterSending(() -> store.record(o));
         } else {
-            store.markSent(job.getId(), job.getAdmission(), job.getAttempt(), job.getMessageId(), result.reply(),
-                    result.accepted().size(), refusedJson(result), sentTo(job, result), clock.instant());
+            JobOutcome o = outcome(job, JobStatus.SENT, result.reply(), null, null, result.accepted().size(),
+                    refusedJson(result), recipientStates(result));
+            afterSending(() -> store.record(o));
         }
         LOG.info("Sent {} {} to {} recipient(s){}{}{}: {}", job, job.getMessageId(), result.accepted().size(),
                 parts.size() > 1 ? " in " + parts.size() + " messages" : "",
@@ -97,16 +100,30 @@ public class JobLedger {
         return result;
     }
 
-    /** Everyone who has the message now: earlier attempts and this one. */
-    private static List<String> sentTo(QueuedJob job, SendResult result) {
-        List<String> all = new ArrayList<>(job.getAlreadySentTo());
-        for (String a : result.accepted()) {
-            String lower = a.toLowerCase(java.util.Locale.ROOT);
-            if (!all.contains(lower)) {
-                all.add(lower);
+    /**
+     * A write after the SMTP server took the message: if the store is unreachable for a moment (PostgreSQL
+     * restarting), the write is tried again for up to a minute rather than rolling the job back - a rolled-back
+     * job would be sent again.
+     */
+    private static void afterSending(java.util.function.BooleanSupplier write) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                write.getAsBoolean();
+                return;
+            } catch (org.outboxrelay.state.StateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("Cannot record a sent message yet ({}); trying again", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
-        return all;
     }
 
     /** The recipients the server only deferred (4xx), as a transient failure of the job: they are tried again. */
@@ -120,11 +137,12 @@ public class JobLedger {
 
     public void deferred(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure,
             @ExchangeProperty("retry") RetryPolicy.Decision retry) {
-        store.markDeferred(job.getId(), job.getAdmission(), job.getAttempt(), retry.nextAttemptAt(),
-                failure.smtpReply(), failure.reason(), clock.instant());
+        store.record(outcome(job, JobStatus.DEFERRED, failure.smtpReply(), failure.reason(), retry.nextAttemptAt(),
+                null, null, refusals(failure)));
         // one line when a job first has to wait; each further retry is noise at DEBUG (the audit trail has them all)
         if (job.getAttempt() <= 1) {
-            LOG.info("Deferred {}: {}; next attempt at {}", job, failure.reason(), retry.nextAttemptAt());
+            LOG.info("Deferred {}: {}; next attempt at {}{}", job, failure.reason(), retry.nextAttemptAt(),
+                    fixSuffix(failure));
         } else {
             LOG.debug("Deferred {} again (attempt {}): {}; next attempt at {}", job, job.getAttempt(),
                     failure.reason(), retry.nextAttemptAt());
@@ -137,7 +155,7 @@ public class JobLedger {
         java.time.Duration age = java.time.Duration.between(job.getSubmittedAt(), clock.instant());
         return new DeliveryFailure(FailureKind.PERMANENT, last.code(), last.enhancedCode(), last.smtpReply(),
                 "gave up after " + job.getAttempt() + " attempt(s) over " + human(age) + "; last failure: "
-                        + last.reason(), null, last.refused());
+                        + last.reason(), null, last.refused(), last.rule());
     }
 
     static String human(java.time.Duration d) {
@@ -158,17 +176,44 @@ public class JobLedger {
     }
 
     public void failed(@ExchangeProperty("job") QueuedJob job, @ExchangeProperty("failure") DeliveryFailure failure) {
-        if (job != null && !store.markFailed(job.getId(), job.getAdmission(), job.getAttempt(), job.getMessageId(),
-                failure.reason(), failure.smtpReply(), clock.instant())) {
+        if (job != null && !store.record(outcome(job, JobStatus.FAILED, failure.smtpReply(), failure.reason(), null,
+                null, null, refusals(failure)))) {
             // failed before it was admitted (invalid): remember it, unless the id belongs to another job
-            store.insertFailed(job.getId(), job.getChannel().id(), job.getAdmission(), job.getAttempt(),
-                    failure.reason(), clock.instant());
+            store.insertFailed(admission.describe(job), job.getAttempt(), failure.reason(), clock.instant());
         }
-        LOG.warn("Failed {}: {}", job, failure.reason());
+        LOG.warn("Failed {}: {}{}", job, failure.reason(), fixSuffix(failure));
+    }
+
+    /** ". Fix: ..." when the reply table says what to do about the failure. */
+    private static String fixSuffix(DeliveryFailure failure) {
+        return failure.fix() == null ? "" : ". Fix: " + failure.fix();
     }
 
     public void duplicate(@ExchangeProperty("job") QueuedJob job) {
+        store.recordDuplicate(job.getId(), job.getChannel().id(), admission.node(), clock.instant());
         LOG.info("Duplicate {}: a job with this id is already {}; not sent again", job, job.getDuplicateOf());
+    }
+
+    private JobOutcome outcome(QueuedJob job, JobStatus status, String smtpReply, String reason,
+            java.time.Instant nextAttemptAt, Integer accepted, String refusedJson, List<RecipientState> recipients) {
+        return new JobOutcome(job.getId(), job.getAdmission(), status, job.getAttempt(), job.getMessageId(),
+                job.getMessageId() == null ? null : job.subjectLine(), smtpReply, reason, nextAttemptAt, accepted,
+                refusedJson, recipients, admission.node(), clock.instant());
+    }
+
+    /** Where each recipient of a sent message stands now. */
+    private static List<RecipientState> recipientStates(SendResult result) {
+        List<RecipientState> out = new ArrayList<>();
+        result.accepted().forEach(a -> out.add(new RecipientState(a, RecipientState.SENT, null)));
+        result.refused().forEach(r -> out.add(new RecipientState(r.address(), RecipientState.REFUSED, r.reply())));
+        result.deferred().forEach(r -> out.add(new RecipientState(r.address(), RecipientState.DEFERRED, r.reply())));
+        return out;
+    }
+
+    /** The recipients a failure names (refused or deferred at RCPT TO). */
+    private static List<RecipientState> refusals(DeliveryFailure failure) {
+        return failure.refused().stream().map(r -> new RecipientState(r.address(),
+                r.code() / 100 == 4 ? RecipientState.DEFERRED : RecipientState.REFUSED, r.reply())).toList();
     }
 
     private static String refusedJson(SendResult result) {

@@ -46,6 +46,31 @@ public class JobMessages {
         boolean counts = failure == null || !failure.isAccountLevel();
         m.setHeader(JobHeaders.ATTEMPTS, counts ? job.getAttempt() : job.getPreviousAttempts());
         m.setHeader(JobHeaders.SCHEDULED_DELIVERY, retry.getNextAttemptEpochMillis());
+        duplicateId(m, "retry", job);
+    }
+
+    /**
+     * The job again, for {@code mail.jobs}, when the account is busy for a moment ({@link AccountBusyException}):
+     * delivered by the broker at about that time, its attempts unchanged.
+     */
+    public void postpone(Exchange exchange) {
+        QueuedJob job = exchange.getProperty("job", QueuedJob.class);
+        AccountBusyException busy = AccountBusyException.of(exchange);
+        Message m = asQueueMessage(exchange.getMessage(), job);
+        m.setHeader(JobHeaders.ATTEMPTS, job.getPreviousAttempts());
+        m.setHeader(JobHeaders.SCHEDULED_DELIVERY, busy != null ? busy.until().toEpochMilli()
+                : clock.instant().plusSeconds(1).toEpochMilli());
+        duplicateId(m, "postponed", job);
+    }
+
+    /**
+     * What one attempt puts back on the broker carries the id of the message the attempt took: the broker drops
+     * a second copy (a resend after a failover), so an attempt never queues its job twice.
+     */
+    private static void duplicateId(Message m, String what, QueuedJob job) {
+        if (job.getDeliveryId() != null) {
+            m.setHeader(JobHeaders.DUPLICATE_ID, what + ":" + job.getDeliveryId());
+        }
     }
 
     /** The job for {@code mail.dead}, with why it failed. */
@@ -59,6 +84,7 @@ public class JobMessages {
             m.setHeader(JobHeaders.SMTP_REPLY, failure.smtpReply());
         }
         m.setHeader(JobHeaders.FAILED_AT, clock.instant().toString());
+        duplicateId(m, "dead", job);
     }
 
     /**

@@ -20,6 +20,8 @@ public class OutgoingMessage extends SMTPMessage {
     private List<InternetAddress> envelopeRecipients = List.of();
     private SendResult result;
     private String smtpUtf8Address;
+    private volatile SmtpConnectionPool.SmtpConnection reservedConnection;
+    private byte[] signedBytes;
 
     public OutgoingMessage(Session session, String messageId) {
         super(session);
@@ -66,11 +68,44 @@ public class OutgoingMessage extends SMTPMessage {
         this.smtpUtf8Address = address;
     }
 
+    /**
+     * The message as signed (DKIM): from now on written exactly so, whatever the transport would change (a
+     * signature covers the bytes). Set by the last step before SMTP.
+     */
+    public void setSignedBytes(byte[] bytes) {
+        this.signedBytes = bytes;
+    }
+
+    public boolean isSigned() {
+        return signedBytes != null;
+    }
+
+    @Override
+    public void writeTo(java.io.OutputStream os, String[] ignoreList) throws java.io.IOException, MessagingException {
+        if (signedBytes != null) {
+            os.write(signedBytes); // never with Bcc: neither a built job nor a raw message keeps one
+            return;
+        }
+        super.writeTo(os, ignoreList);
+    }
+
     public SendResult getResult() {
         return result;
     }
 
     void setResult(SendResult result) {
         this.result = result;
+    }
+
+    /** Keeps a connection reserved for this message (the delivery route's {@code smtpConnections.reserve}). */
+    void reserve(SmtpConnectionPool.SmtpConnection connection) {
+        this.reservedConnection = connection;
+    }
+
+    /** The reserved connection, handed over once (null when none is reserved or it was taken). */
+    synchronized SmtpConnectionPool.SmtpConnection takeReservedConnection() {
+        SmtpConnectionPool.SmtpConnection c = reservedConnection;
+        reservedConnection = null;
+        return c;
     }
 }

@@ -15,7 +15,8 @@ import org.outboxrelay.job.QueuedJob;
 /**
  * The messages one job becomes: its recipients minus those an SMTP server already accepted in an earlier
  * attempt (known from the job store at admission, so a retry never sends twice), in groups of at most relay.limits.recipients-per-message. With
- * relay.limits.over-recipient-limit=refuse, a job with too many recipients fails instead of being split.
+ * relay.limits.over-recipient-limit=refuse, a job with too many recipients fails instead of being split. A job that
+ * asks for one-click unsubscribe becomes one message per recipient (each gets its own link).
  */
 public class RecipientBatches {
 
@@ -25,6 +26,10 @@ public class RecipientBatches {
     public RecipientBatches(int perMessage, boolean refuse) {
         this.perMessage = perMessage;
         this.refuse = refuse;
+    }
+
+    private static boolean asksUnsubscribe(QueuedJob job) {
+        return !job.isRaw() && job.getMailJob() != null && job.getMailJob().unsubscribeList() != null;
     }
 
     public List<OutgoingMessage> split(@Body OutgoingMessage message, @ExchangeProperty("job") QueuedJob job)
@@ -39,11 +44,13 @@ public class RecipientBatches {
                     + " relay.limits.recipients-per-message (" + perMessage + "); set"
                     + " relay.limits.over-recipient-limit=split to send it as several messages");
         }
-        if (remaining.size() == all.size() && (perMessage <= 0 || all.size() <= perMessage)) {
+        // one-click unsubscribe: each recipient its own message, with its own List-Unsubscribe link
+        int limit = asksUnsubscribe(job) ? 1 : perMessage;
+        if (remaining.size() == all.size() && (limit <= 0 || all.size() <= limit)) {
             job.setMessageCount(1);
             return List.of(message); // the usual case: one message, as built
         }
-        int size = perMessage <= 0 ? Math.max(1, remaining.size()) : perMessage;
+        int size = limit <= 0 ? Math.max(1, remaining.size()) : limit;
         List<OutgoingMessage> parts = new ArrayList<>();
         for (int from = 0; from < remaining.size(); from += size) {
             parts.add(new OutgoingMessage(message, remaining.subList(from, Math.min(remaining.size(), from + size))));

@@ -34,11 +34,24 @@ public class SenderPolicy {
         return from == null ? account : Addresses.parseOne(from);
     }
 
+    /**
+     * The From of the job, and for a complete message every other address it claims to come from (Sender,
+     * Resent-From, Resent-Sender): each must be the account or allowed. (JSON jobs cannot set those headers.)
+     */
     public void check(@ExchangeProperty("job") QueuedJob job) throws Exception {
-        InternetAddress from = fromOf(job);
-        if (!isAllowed(from.getAddress())) {
-            throw new SenderNotAllowedException("From " + from.getAddress() + " is not allowed: the account sends as "
-                    + account.getAddress() + (allowed.isEmpty() ? "" : " or " + String.join(", ", allowed))
+        if (job.isRaw()) {
+            for (RawMessage.Originator o : job.getRawMessage().originators()) {
+                require(o.header(), o.address());
+            }
+        } else {
+            require("From", fromOf(job));
+        }
+    }
+
+    private void require(String header, InternetAddress address) throws SenderNotAllowedException {
+        if (!isAllowed(address.getAddress())) {
+            throw new SenderNotAllowedException(header, header + " " + address.getAddress() + " is not allowed: the account"
+                    + " sends as " + account.getAddress() + (allowed.isEmpty() ? "" : " or " + String.join(", ", allowed))
                     + " (add the address to relay.smtp.allowed-from if the account may send as it)");
         }
     }

@@ -46,7 +46,9 @@ public class SmtpSender implements JavaMailSender {
         if (envelope == null || envelope.length == 0) {
             throw new SendFailedException("No recipient addresses");
         }
-        SmtpConnectionPool.SmtpConnection connection = pool.borrow();
+        SmtpConnectionPool.SmtpConnection reserved = message instanceof OutgoingMessage o
+                ? o.takeReservedConnection() : null;
+        SmtpConnectionPool.SmtpConnection connection = reserved != null ? reserved : pool.borrow();
         boolean reusable = false;
         try {
             SMTPTransport transport = connection.transport();

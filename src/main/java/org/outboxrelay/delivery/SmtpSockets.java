@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 
 import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -20,6 +21,7 @@ import javax.net.ssl.SSLSocketFactory;
 public final class SmtpSockets {
 
     private final Set<Socket> open = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    private volatile SSLSocket lastTls;
 
     /** For mail.smtp.socketFactory: plain connections (and the one STARTTLS upgrades). */
     public SocketFactory plain() {
@@ -101,7 +103,15 @@ public final class SmtpSockets {
 
     private Socket track(Socket socket) {
         open.add(socket);
+        if (socket instanceof SSLSocket tls) {
+            lastTls = tls;
+        }
         return socket;
+    }
+
+    /** The TLS socket opened last (closed or not), or null: doctor reads its session's certificates. */
+    public SSLSocket lastTlsSocket() {
+        return lastTls;
     }
 
     /** Sockets not closed yet. */

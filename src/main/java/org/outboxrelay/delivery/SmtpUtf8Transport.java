@@ -46,6 +46,19 @@ public class SmtpUtf8Transport extends SMTPTransport {
         }
     }
 
+    /**
+     * A 4xx to EHLO (421: the server is closing the connection) ends the attempt with that reply. Angus would try
+     * HELO next on the closed connection and report only that the connection was lost.
+     */
+    @Override
+    protected boolean ehlo(String domain) throws MessagingException {
+        boolean ok = super.ehlo(domain);
+        if (!ok && getLastReturnCode() / 100 == 4) {
+            throw new MessagingException(getLastServerResponse());
+        }
+        return ok;
+    }
+
     @Override
     public synchronized void sendMessage(Message message, Address[] addresses) throws MessagingException {
         String international = internationalAddress(message, addresses);

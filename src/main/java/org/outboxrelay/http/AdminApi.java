@@ -73,24 +73,51 @@ public class AdminApi {
         return ApiReply.json(200, JobStatusView.write(n));
     }
 
-    /** {@code POST /admin/dead/{id}/retry}: back on mail.jobs under its id. */
+    /**
+     * {@code POST /admin/dead/{id}/retry}: back on mail.jobs under its id; 409 for a dead letter that can never be
+     * a job (it stays; purge it).
+     */
     public ApiReply retry(@Header("id") Object idHeader) throws ApiException {
         String id = JobStatusView.parameter(idHeader);
-        int n = broker(() -> tools.retry(id));
-        if (n == 0) {
+        QueueTools.RetryResult r = broker(() -> tools.retryDead(id));
+        if (r.retried() == 0 && !r.skipped().isEmpty()) {
+            DeadLetter d = r.skipped().get(0);
+            throw new ApiException(409, "Dead letter \"" + id + "\" cannot be sent again: "
+                    + String.join("; ", d.problems()) + ".");
+        }
+        if (r.retried() == 0) {
             throw noDeadLetter(id);
         }
         LOG.info("Admin API: dead letter {} queued again on {}", id, QueueNames.JOBS);
-        return count("retried", n);
+        return retried(r);
     }
 
-    /** {@code POST /admin/dead/retry?all=true}: every dead letter back on mail.jobs. */
+    /**
+     * {@code POST /admin/dead/retry?all=true}: every dead letter that can be a job back on mail.jobs; the others
+     * stay, listed under "skipped" with why.
+     */
     public ApiReply retryAll(@Header("all") Object all) throws ApiException {
         requireAll(all, "POST /api/v1/admin/dead/retry?all=true sends every dead letter again;"
                 + " POST /api/v1/admin/dead/{id}/retry sends one");
-        int n = broker(() -> tools.retry(null));
-        LOG.info("Admin API: {} dead letter(s) queued again on {}", n, QueueNames.JOBS);
-        return count("retried", n);
+        QueueTools.RetryResult r = broker(() -> tools.retryDead(null));
+        LOG.info("Admin API: {} dead letter(s) queued again on {}{}", r.retried(), QueueNames.JOBS,
+                r.skipped().isEmpty() ? "" : "; " + r.skipped().size() + " cannot be sent and stay");
+        return retried(r);
+    }
+
+    private static ApiReply retried(QueueTools.RetryResult r) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("retried", r.retried());
+        if (!r.skipped().isEmpty()) {
+            ArrayNode skipped = body.putArray("skipped");
+            for (DeadLetter d : r.skipped()) {
+                ObjectNode n = skipped.addObject();
+                n.put("id", d.id());
+                ArrayNode problems = n.putArray("problems");
+                d.problems().forEach(problems::add);
+            }
+        }
+        return ApiReply.json(200, JobStatusView.write(body));
     }
 
     /** {@code DELETE /admin/dead/{id}}: the dead letter is gone for good. */
@@ -124,6 +151,14 @@ public class AdminApi {
         putIfSet(n, "smtpReply", d.smtpReply());
         putIfSet(n, "outboxFile", d.outboxFile());
         n.put("contentType", d.contentType() != null ? d.contentType() : "application/json");
+        if (d.size() >= 0) {
+            n.put("size", d.size());
+        }
+        if (d.bad()) {
+            // a letter the relay did not write itself, or with a client's bad values: what is wrong with it
+            ArrayNode problems = n.putArray("problems");
+            d.problems().forEach(problems::add);
+        }
         return n;
     }
 

@@ -53,6 +53,15 @@ public class ApiDescription {
         return operations;
     }
 
+    /**
+     * The base path of a path item: its own {@code servers} (the unsubscribe links at {@code /u/}, outside the
+     * API), else the document's.
+     */
+    public static String base(JsonNode pathItem, String documentBase) {
+        String base = pathItem.path("servers").path(0).path("url").asText(documentBase);
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
     private static Map<String, Set<String>> operations(JsonNode doc) {
         String base = doc.path("servers").path(0).path("url").asText("");
         Map<String, Set<String>> out = new LinkedHashMap<>();
@@ -64,7 +73,7 @@ public class ApiDescription {
                     methods.add(m.toUpperCase(Locale.ROOT));
                 }
             });
-            out.put(base + path.getKey(), Set.copyOf(methods));
+            out.put(base(path.getValue(), base) + path.getKey(), Set.copyOf(methods));
         }
         return Collections.unmodifiableMap(out);
     }

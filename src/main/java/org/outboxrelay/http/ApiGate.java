@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Everything is {@code application/problem+json}, as the routes answer their own errors. Health and metrics
  * ({@code /observe/*}, camel-main's management server) need a token as well; they are otherwise left to that
- * server.
+ * server. The one path served without a bearer token is {@value #PUBLIC_PATHS}: the one-click unsubscribe links
+ * (routes/unsubscribe.camel.yaml), whose token in the path is an HMAC the route checks; it lies outside
+ * {@code /api/} on purpose, and nothing under {@code /api/} or {@code /observe/} is ever let through without one.
  */
 public class ApiGate implements StartupListener {
 
@@ -46,6 +48,8 @@ public class ApiGate implements StartupListener {
     private static final String API_PATHS = "/api/*";
     private static final String OBSERVE_PATHS = "/observe/*";
     private static final String ADMIN_PATHS = "/api/v1/admin/*";
+    /** One-click unsubscribe (RFC 8058): no bearer token, the route checks the HMAC token of the path. */
+    public static final String PUBLIC_PATHS = "/u/*";
 
     private final BearerTokens tokens;
     private final BearerTokens adminTokens;

@@ -14,6 +14,7 @@ import org.outboxrelay.job.FieldError;
 import org.outboxrelay.job.InvalidJobException;
 import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.state.StateStoreException;
+import org.outboxrelay.storage.DiskFullException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +33,20 @@ public class ApiProblems {
     public ApiReply invalidJob(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception e,
             @ExchangeProperty("job") QueuedJob job) {
         List<FieldError> errors = fieldErrors(e, job);
-        ObjectNode p = problemNode(400, "The mail job is invalid: " + String.join("; ",
-                errors.stream().map(FieldError::toString).toList()));
+        // the detail names the first problems (as the job's reason does everywhere), "errors" has them all
+        String detail = e instanceof InvalidJobException ? e.getMessage()
+                : String.join("; ", errors.stream().map(FieldError::toString).toList());
+        ObjectNode p = problemNode(400, "The mail job is invalid: " + detail);
         p.set("errors", errorList(errors));
         return reply(400, p);
+    }
+
+    /**
+     * 503: the relay takes no jobs while the disk under data/ is full (or its broker stopped); said once in the
+     * log by the storage guard, not for each refused request.
+     */
+    public ApiReply notTakingJobs(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) DiskFullException e) {
+        return problem(503, e.getMessage());
     }
 
     /** The status the {@link ApiException} asks for (400, 404, 413, 415, 503). */
@@ -64,6 +75,8 @@ public class ApiProblems {
         List<FieldError> errors;
         if (e instanceof InvalidJobException || e instanceof SenderNotAllowedException) {
             errors = fieldErrors(e, job);
+        } else if (e instanceof DiskFullException) {
+            errors = List.of(new FieldError("(job)", "was not accepted: " + e.getMessage()));
         } else {
             LOG.error("HTTP API: a job of a batch could not be queued", e);
             errors = List.of(new FieldError("(job)", unavailable(e)
@@ -101,9 +114,11 @@ public class ApiProblems {
         if (e instanceof InvalidJobException invalid) {
             return invalid.errors();
         }
-        // the sender policy speaks of the From of a JSON job, or the From header of a raw message
+        // the sender policy speaks of the From of a JSON job, or an originator header (From, Sender, Resent-From,
+        // Resent-Sender) of a raw message
         boolean raw = job != null && job.isRaw();
-        return List.of(new FieldError(raw ? "From" : "from", e.getMessage()));
+        String header = e instanceof SenderNotAllowedException s ? s.field() : "From";
+        return List.of(new FieldError(raw ? header : "from", e.getMessage()));
     }
 
     private static ArrayNode errorList(List<FieldError> errors) {

@@ -2,7 +2,9 @@ package org.outboxrelay.http;
 
 import java.util.List;
 
+import org.outboxrelay.config.Setting;
 import org.outboxrelay.config.Settings;
+import org.outboxrelay.config.SettingsCatalog;
 
 /**
  * relay.http.*: where the HTTP API listens ({@code host}, {@code port}; 0 takes any free port) and the bearer
@@ -10,16 +12,19 @@ import org.outboxrelay.config.Settings;
  * (relay.http.admin-tokens; when unset, the same object as {@code tokens}, so every token may use them).
  * {@link #toString()} never shows a token.
  */
-public record HttpApiSettings(String host, int port, BearerTokens tokens, BearerTokens adminTokens) {
-
-    public static final int DEFAULT_PORT = 8080;
+public record HttpApiSettings(String host, int port, BearerTokens tokens, BearerTokens adminTokens, HttpTls tls) {
 
     public static HttpApiSettings from(Settings s) {
-        BearerTokens tokens = tokens(s, "relay.http.tokens");
-        BearerTokens adminTokens = s.list("relay.http.admin-tokens").isEmpty() ? tokens
-                : tokens(s, "relay.http.admin-tokens");
-        return new HttpApiSettings(s.string("relay.http.host", "0.0.0.0"),
-                s.integer("relay.http.port", DEFAULT_PORT, 0, 65535), tokens, adminTokens);
+        BearerTokens tokens = tokens(s, SettingsCatalog.HTTP_TOKENS);
+        BearerTokens adminTokens = s.list(SettingsCatalog.HTTP_ADMIN_TOKENS).isEmpty() ? tokens
+                : tokens(s, SettingsCatalog.HTTP_ADMIN_TOKENS);
+        return new HttpApiSettings(s.host(SettingsCatalog.HTTP_HOST), s.integer(SettingsCatalog.HTTP_PORT), tokens,
+                adminTokens, HttpTls.from(s));
+    }
+
+    /** "https" when the API is served over TLS, else "http". */
+    public String scheme() {
+        return tls != null ? "https" : "http";
     }
 
     /** True when the admin calls take their own tokens (relay.http.admin-tokens is set). */
@@ -27,12 +32,12 @@ public record HttpApiSettings(String host, int port, BearerTokens tokens, Bearer
         return adminTokens != tokens;
     }
 
-    private static BearerTokens tokens(Settings s, String key) {
-        List<String> tokens = s.list(key);
+    private static BearerTokens tokens(Settings s, Setting setting) {
+        List<String> tokens = s.list(setting);
         for (String token : tokens) {
             String problem = BearerTokens.problemWith(token);
             if (problem != null) {
-                s.problem(key, problem); // says what is wrong, never the token
+                s.problem(setting.key(), problem); // says what is wrong, never the token
             }
         }
         return new BearerTokens(tokens);

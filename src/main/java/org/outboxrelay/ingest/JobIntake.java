@@ -3,6 +3,7 @@ package org.outboxrelay.ingest;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.outboxrelay.delivery.JobMessages;
+import org.outboxrelay.job.JobHeaders;
 import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.JobAdmission;
@@ -27,7 +28,7 @@ public class JobIntake {
 
     /** Admits the job, or marks it a duplicate of an earlier job with the same id. */
     public void admit(@ExchangeProperty("job") QueuedJob job) {
-        JobAdmission.Decision d = admission.admitNew(job.getId(), job.getChannel().id(), job.getAdmission());
+        JobAdmission.Decision d = admission.admitNew(job);
         if (!d.admitted()) {
             job.markDuplicate(d.existing().id());
             LOG.info("Duplicate {}: a job with this id is already {}; not queued again", job, d.existing().id());
@@ -36,8 +37,14 @@ public class JobIntake {
         }
     }
 
-    /** The message for {@code mail.jobs}: the original payload and the job's identity, no other header. */
+    /**
+     * The message for {@code mail.jobs}: the original payload and the job's identity, no other header - and the
+     * admission token as its duplicate-detection id, so that a send the client repeats after a broker failover
+     * (it could not know whether the first one arrived) is not queued twice.
+     */
     public void toQueueMessage(Exchange exchange) {
-        JobMessages.asQueueMessage(exchange.getMessage(), exchange.getProperty("job", QueuedJob.class));
+        QueuedJob job = exchange.getProperty("job", QueuedJob.class);
+        JobMessages.asQueueMessage(exchange.getMessage(), job)
+                .setHeader(JobHeaders.DUPLICATE_ID, "intake:" + job.getAdmission());
     }
 }

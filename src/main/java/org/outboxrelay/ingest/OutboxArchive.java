@@ -61,6 +61,9 @@ public class OutboxArchive {
         r.put("status", job != null && job.isDuplicate() ? "duplicate" : "failed");
         r.put("reason", failure == null ? "unknown" : failure.reason());
         r.put("smtpReply", failure == null ? null : failure.smtpReply());
+        if (failure != null && failure.fix() != null) {
+            r.put("fix", failure.fix());
+        }
         // SMTP attempts made: a job that never got as far as a built message made none this time
         r.put("attempts", job == null ? 0 : job.getMessageId() == null ? job.getPreviousAttempts() : job.getAttempt());
         r.put("messageId", job == null ? null : job.getMessageId());

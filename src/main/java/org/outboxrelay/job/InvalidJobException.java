@@ -10,8 +10,12 @@ public class InvalidJobException extends Exception {
 
     private final List<FieldError> errors;
 
+    /** At most this many problems are spelled out in the message (all of them in {@link #errors()}). */
+    static final int SHOWN = 20;
+
     public InvalidJobException(List<FieldError> errors) {
-        super(errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")));
+        super(errors.stream().limit(SHOWN).map(FieldError::toString).collect(Collectors.joining("; "))
+                + (errors.size() > SHOWN ? "; and " + (errors.size() - SHOWN) + " more problem(s)" : ""));
         this.errors = List.copyOf(errors);
     }
 

@@ -22,6 +22,11 @@ public final class JobHeaders {
     public static final String ADMISSION = "relayAdmission";
     /** Artemis: deliver no earlier than this time (epoch milliseconds). */
     public static final String SCHEDULED_DELIVERY = "_AMQ_SCHED_DELIVERY";
+    /**
+     * Artemis duplicate detection: a message sent again with the same id (a client resending after a failover
+     * between its send and the broker's answer) is dropped by the broker.
+     */
+    public static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
 
     /** Dead letters: why the job failed. */
     public static final String FAILURE_REASON = "failureReason";

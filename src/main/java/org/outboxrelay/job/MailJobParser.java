@@ -188,6 +188,9 @@ public class MailJobParser {
                 return new FieldError(field, m.getError());
             case "not":
                 return null; // explained by the oneOf of attachments
+            case "propertyNames":
+                return new FieldError(field, "a header name must be 1 to 76 printable ASCII characters, without"
+                        + " spaces or ':' (header injection)");
             default:
                 return new FieldError(field, m.getError());
         }
@@ -227,7 +230,12 @@ public class MailJobParser {
         return new MailJob(text(n, "id"), text(n, "from"), text(n, "replyTo"),
                 recipients(n.get("to")), recipients(n.get("cc")), recipients(n.get("bcc")),
                 text(n, "subject"), text(n, "text"), text(n, "html"), text(n, "template"), text(n, "locale"),
-                model, attachments, headers);
+                model, attachments, headers, unsubscribe(n.get("unsubscribe")));
+    }
+
+    private static MailJob.Unsubscribe unsubscribe(JsonNode v) {
+        return v != null && v.isObject() && v.path("list").isTextual() ? new MailJob.Unsubscribe(v.get("list").asText())
+                : null;
     }
 
     /** The text of a field; null when absent or not text (the schema reports that). */
@@ -273,9 +281,28 @@ public class MailJobParser {
         job.headers().keySet().forEach(name -> {
             if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 errors.add(new FieldError("headers." + name, "is set by the relay and cannot be given here"));
+            } else if (job.unsubscribe() != null && name.toLowerCase(Locale.ROOT).startsWith("list-unsubscribe")) {
+                errors.add(new FieldError("headers." + name, "is set by the relay for \"unsubscribe\"; give one"
+                        + " or the other"));
             }
         });
         return errors;
+    }
+
+    /** Why an attachment path can never be a file inside relay.attachments.dir, or null. */
+    static String pathProblem(String path) {
+        try {
+            java.nio.file.Path p = java.nio.file.Path.of(path);
+            if (p.isAbsolute() || path.startsWith("/") || path.startsWith("\\")) {
+                return "must be relative to relay.attachments.dir, not absolute";
+            }
+            if (p.normalize().startsWith("..")) {
+                return "leaves relay.attachments.dir";
+            }
+            return null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return "is not a file path";
+        }
     }
 
     private static List<FieldError> attachmentErrors(MailJob job) {
@@ -290,6 +317,14 @@ public class MailJobParser {
                     }
                 } catch (IllegalArgumentException e) {
                     errors.add(new FieldError("attachments[" + i + "].contentBase64", "is not valid base64"));
+                }
+            }
+            if (a.path() != null) {
+                // the folder is only known at delivery (relay.attachments.dir); a path that cannot be inside any
+                // folder is refused now, at every door
+                String problem = pathProblem(a.path());
+                if (problem != null) {
+                    errors.add(new FieldError("attachments[" + i + "].path", problem));
                 }
             }
             if (a.inline() && (a.contentId() == null || a.contentId().isBlank())) {

@@ -32,6 +32,9 @@ public class QueuedJob {
     private int reservedRecipients;
     private List<String> alreadySentTo = List.of();
     private int messageCount = 1;
+    private String deliveryId;
+    private List<SuppressedRecipient> suppressed = List.of();
+    private List<FieldError> problems = List.of();
 
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, int previousAttempts,
             Instant submittedAt, String outboxFile, String admission) {
@@ -175,6 +178,33 @@ public class QueuedJob {
         this.messageCount = messageCount;
     }
 
+    /**
+     * The broker's id of the message this attempt was taken from (its JMSMessageID): what the attempt sends on
+     * (a retry, a dead letter) carries it as its duplicate-detection id, so that the same attempt's message is
+     * never queued twice, even across a broker failover.
+     */
+    public String getDeliveryId() {
+        return deliveryId;
+    }
+
+    public void setDeliveryId(String deliveryId) {
+        this.deliveryId = deliveryId;
+    }
+
+    /** Recipients left out of this attempt because they are on the suppression list. */
+    public List<SuppressedRecipient> getSuppressed() {
+        return suppressed;
+    }
+
+    public void setSuppressed(List<SuppressedRecipient> suppressed) {
+        this.suppressed = suppressed == null ? List.of() : List.copyOf(suppressed);
+    }
+
+    /** Suppressed recipients this job had not been reported for before (one suppressed event per recipient). */
+    public boolean hasNewlySuppressed() {
+        return suppressed.stream().anyMatch(SuppressedRecipient::firstTime);
+    }
+
     /** Recipients taken from the daily budget for the message being sent, not yet confirmed or given back. */
     public int getReservedRecipients() {
         return reservedRecipients;
@@ -182,6 +212,64 @@ public class QueuedJob {
 
     public void setReservedRecipients(int reservedRecipients) {
         this.reservedRecipients = reservedRecipients;
+    }
+
+    /**
+     * The envelope recipients (To, Cc and Bcc) in lower case, once the job was read ({@code validate}); empty
+     * before, or when an address cannot be read (validation reports it).
+     */
+    public List<String> envelopeRecipients() {
+        List<String> out = new java.util.ArrayList<>();
+        try {
+            if (rawMessage != null) {
+                rawMessage.recipients().forEach(a -> out.add(a.getAddress().toLowerCase(java.util.Locale.ROOT)));
+            } else if (mailJob != null) {
+                for (List<String> field : List.of(mailJob.to(), mailJob.cc(), mailJob.bcc())) {
+                    for (String value : field) {
+                        Addresses.parseList(value).forEach(a -> out.add(a.getAddress().toLowerCase(java.util.Locale.ROOT)));
+                    }
+                }
+            }
+        } catch (jakarta.mail.internet.AddressException e) {
+            return List.of();
+        }
+        return out.stream().distinct().toList();
+    }
+
+    /** The subject as submitted (a template's job: "template NAME" until it is rendered), for search. */
+    public String subjectLine() {
+        if (rawMessage != null) {
+            return rawMessage.subject();
+        }
+        if (mailJob != null) {
+            return mailJob.subject() != null ? mailJob.subject()
+                    : mailJob.template() != null ? "(template " + mailJob.template() + ")" : null;
+        }
+        return null;
+    }
+
+    /** The From address as submitted (null: the account's), for search. */
+    public String fromAddress() {
+        try {
+            if (rawMessage != null && rawMessage.from() != null) {
+                return rawMessage.from().getAddress().toLowerCase(java.util.Locale.ROOT);
+            }
+            if (mailJob != null && mailJob.from() != null) {
+                return Addresses.parseOne(mailJob.from()).getAddress().toLowerCase(java.util.Locale.ROOT);
+            }
+        } catch (jakarta.mail.internet.AddressException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** What makes the job invalid before its content is even read (see delivery/JobReader): never sent. */
+    public List<FieldError> getProblems() {
+        return problems;
+    }
+
+    public void setProblems(List<FieldError> problems) {
+        this.problems = problems == null ? List.of() : List.copyOf(problems);
     }
 
     @Override

@@ -88,6 +88,7 @@ public class AuditTrail extends ServiceSupport {
             line.writeStringField("jobId", event.jobId());
             line.writeStringField("messageId", event.messageId());
             line.writeStringField("channel", event.channel());
+            line.writeStringField("node", event.node());
             line.writeNumberField("attempt", event.attempt());
             line.writeStringField("outcome", event.status().id());
             line.writeNumberField("recipients", mail != null ? mail.recipientCount()
@@ -108,7 +109,7 @@ public class AuditTrail extends ServiceSupport {
             }
             if (includeAddresses) {
                 line.writeArrayFieldStart("refusedAddresses");
-                for (OutcomeEvent.Refused r : event.refused()) {
+                for (OutcomeEvent.Recipient r : event.refused()) {
                     line.writeString(r.address());
                 }
                 line.writeEndArray();

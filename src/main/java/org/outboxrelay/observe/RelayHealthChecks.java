@@ -10,6 +10,7 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.outboxrelay.delivery.AccountPause;
 import org.outboxrelay.delivery.SmtpConnectionPool;
+import org.outboxrelay.storage.StorageGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +118,65 @@ public final class RelayHealthChecks {
                 builder.up();
             } else {
                 String reason = "account paused until " + s.until() + ": " + s.reason();
-                builder.detail("reason", reason).detail("until", s.until().toString()).message(reason).down();
+                builder.detail("reason", reason).detail("until", s.until().toString());
+                if (s.fix() != null) {
+                    builder.detail("fix", s.fix()); // what a person can do about it, from the reply table
+                }
+                builder.message(reason).down();
+            }
+        }
+    }
+
+    /**
+     * Storage: down while the relay takes no work because data/ (or outbox/) has less than relay.data.min-free,
+     * or its embedded broker stopped; it comes back by itself.
+     */
+    public static class Storage extends AbstractHealthCheck {
+        private final StorageGuard guard;
+
+        public Storage(StorageGuard guard) {
+            super("relay", "storage");
+            this.guard = guard;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            StorageGuard.Status s = guard.status();
+            if (s.ok()) {
+                builder.up();
+            } else {
+                String reason = "taking no jobs: " + s.reason();
+                builder.detail("reason", reason).detail("since", s.since().toString()).message(reason).down();
+            }
+        }
+    }
+
+    /** The job store: down while delivery waits for it (see StoreGate). */
+    public static class Store extends AbstractHealthCheck {
+        private final Supplier<String> problem;
+
+        public Store(Supplier<String> problem) {
+            super("relay", "store");
+            this.problem = problem;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            String p = problem.get();
+            if (p == null) {
+                builder.up();
+            } else {
+                builder.detail("reason", p).message(p).down();
             }
         }
     }

@@ -17,8 +17,8 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.outboxrelay.delivery.DeliveryFailure;
-import org.outboxrelay.delivery.OutcomeEvent;
 import org.outboxrelay.delivery.FailureKind;
+import org.outboxrelay.delivery.OutcomeEvent;
 import org.outboxrelay.job.QueuedJob;
 
 /**
@@ -51,6 +51,16 @@ public class RelayMetrics {
         return registry;
     }
 
+    /** A job put back on the queue for a moment because the account was busy (a shared limit, a probe). */
+    public void postponed(Exchange exchange) {
+        org.outboxrelay.delivery.AccountBusyException busy = org.outboxrelay.delivery.AccountBusyException.of(exchange);
+        String cause = busy == null ? "unknown" : busy.busyWith().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        Counter.builder("outbox.relay.jobs.postponed")
+                .description("Jobs put back on the queue for a moment: the account's shared limits were reached,"
+                        + " or another job probed the account")
+                .tag("cause", cause).register(registry).increment();
+    }
+
     /** A job accepted by the relay (outbox, http, or first seen on mail.jobs for jms). */
     public void received(String channel) {
         counter("outbox.relay.jobs.received", "Jobs accepted, by channel", "channel", channel).increment();
@@ -76,6 +86,7 @@ public class RelayMetrics {
                     "channel", channel, "reason", reasonClass(failure)).increment();
             case DUPLICATE -> counter("outbox.relay.jobs.duplicate",
                     "Jobs not sent because their id was already sent or queued", "channel", channel).increment();
+            // bounced, complained, suppressed: counted per recipient where they are found (bounce(), suppressed())
             default -> {
             }
         }
@@ -110,6 +121,9 @@ public class RelayMetrics {
         if (r.startsWith("gave up")) {
             return "expired";
         }
+        if (r.startsWith("every recipient is on the suppression list")) {
+            return "suppressed";
+        }
         if (r.startsWith("template")) {
             return "template";
         }
@@ -120,6 +134,33 @@ public class RelayMetrics {
             return "refused";
         }
         return "other";
+    }
+
+    /** A recipient left out of a job because it is on the suppression list, by the list entry's reason. */
+    public void suppressed(String reason) {
+        Counter.builder("outbox.relay.suppressed")
+                .description("Recipients left out of jobs because they are on the suppression list, by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    /** A recipient a bounce report told of: hard (5.x.x) or soft (4.x.x, delayed). */
+    public void bounce(String kind) {
+        Counter.builder("outbox.relay.bounces").description("Bounced recipients reported by bounce reports, by kind")
+                .tag("kind", kind).register(registry).increment();
+    }
+
+    /** A recipient that reported a message as junk (ARF). */
+    public void complaint() {
+        Counter.builder("outbox.relay.complaints").description("Complaints (ARF reports) about sent messages")
+                .register(registry).increment();
+    }
+
+    /** A message the bounce reader looked at, by what it did with it (handled, uncorrelated, ...). */
+    public void bounceReport(String outcome) {
+        Counter.builder("outbox.relay.bounce.reports")
+                .description("Messages the bounce reader read, by outcome (handled, uncorrelated, not-a-report,"
+                        + " unreadable)")
+                .tag("outcome", outcome).register(registry).increment();
     }
 
     public void throttleWaited(long nanos) {

@@ -24,8 +24,30 @@ public class OAuthClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A token response: the access token, how long it lives, and the (possibly rotated) refresh token. */
-    public record Tokens(String accessToken, Duration expiresIn, String refreshToken) {
+    /**
+     * A token response: the access token, how long it lives, the (possibly rotated) refresh token, the scopes
+     * granted (null when the response does not say), and how long the refresh token lives when the identity
+     * provider says so ({@code refresh_token_expires_in}; null when it does not).
+     */
+    public record Tokens(String accessToken, Duration expiresIn, String refreshToken, String scope,
+            Duration refreshTokenExpiresIn) {
+
+        public Tokens(String accessToken, Duration expiresIn, String refreshToken) {
+            this(accessToken, expiresIn, refreshToken, null, null);
+        }
+
+        /** Whether the response says this scope was granted (case-insensitive; unknown when it says nothing). */
+        public boolean grants(String wanted) {
+            if (scope == null) {
+                return true;
+            }
+            for (String s : scope.split("\\s+")) {
+                if (s.equalsIgnoreCase(wanted)) {
+                    return true;
+                }
+            }
+            return false;
+        }
 
         @Override
         public String toString() {
@@ -47,11 +69,16 @@ public class OAuthClient {
     }
 
     public Tokens refresh(String refreshToken) throws OAuthException {
+        return refresh(refreshToken, settings.scope());
+    }
+
+    /** A new access token for these scopes (the IMAP scope for the bounce reader, say). */
+    public Tokens refresh(String refreshToken, String scope) throws OAuthException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "refresh_token");
         form.put("client_id", settings.clientId());
         form.put("refresh_token", refreshToken);
-        form.put("scope", settings.scope());
+        form.put("scope", scope);
         if (settings.clientSecret() != null) {
             form.put("client_secret", settings.clientSecret());
         }
@@ -59,18 +86,26 @@ public class OAuthClient {
     }
 
     public Tokens clientCredentials() throws OAuthException {
+        return clientCredentials(settings.scope());
+    }
+
+    public Tokens clientCredentials(String scope) throws OAuthException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "client_credentials");
         form.put("client_id", settings.clientId());
         form.put("client_secret", settings.clientSecret());
-        form.put("scope", settings.scope());
+        form.put("scope", scope);
         return tokens(post(settings.tokenUrl(), form));
     }
 
     public DeviceCode startDeviceCode() throws OAuthException {
+        return startDeviceCode(settings.scope());
+    }
+
+    public DeviceCode startDeviceCode(String scope) throws OAuthException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("client_id", settings.clientId());
-        form.put("scope", settings.scope());
+        form.put("scope", scope);
         JsonNode r = post(settings.deviceCodeUrl(), form);
         return new DeviceCode(r.path("device_code").asText(), r.path("user_code").asText(),
                 r.path("verification_uri").asText(r.path("verification_url").asText()),
@@ -92,8 +127,10 @@ public class OAuthClient {
         if (access == null) {
             throw new OAuthException("invalid_response", "the token endpoint answered without an access token");
         }
+        JsonNode refreshLife = r.path("refresh_token_expires_in");
         return new Tokens(access, Duration.ofSeconds(r.path("expires_in").asLong(3600)),
-                r.path("refresh_token").asText(null));
+                r.path("refresh_token").asText(null), r.path("scope").asText(null),
+                refreshLife.canConvertToLong() ? Duration.ofSeconds(refreshLife.asLong()) : null);
     }
 
     private JsonNode post(String url, Map<String, String> form) throws OAuthException {

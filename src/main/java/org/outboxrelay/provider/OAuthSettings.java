@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.outboxrelay.config.Settings;
+import org.outboxrelay.config.SettingsCatalog;
 
 /**
  * relay.oauth.*: the OAuth2 client the relay signs in to Microsoft with, for SMTP XOAUTH2. The endpoints are
@@ -22,6 +23,9 @@ public record OAuthSettings(
         Path tokenFile,
         Duration refreshBeforeExpiry) {
 
+    /** Reading the account's mailbox (the bounce reader) over IMAP, for personal accounts' sign-ins. */
+    public static final String IMAP_SCOPE = "https://outlook.office.com/IMAP.AccessAsUser.All";
+
     /** How the relay gets its tokens. */
     public enum Flow {
         /** Personal accounts: a refresh token from `login` (device code flow), rotated on every refresh. */
@@ -31,20 +35,21 @@ public record OAuthSettings(
     }
 
     public static OAuthSettings from(Settings s, Path dataDir) {
-        Flow flow = s.choice("relay.oauth.flow", Flow.class, Flow.REFRESH_TOKEN);
-        String tenant = s.get("relay.oauth.tenant").orElse(null);
-        String authority = s.get("relay.oauth.authority").orElse(tenant != null
+        Flow flow = s.choice(SettingsCatalog.OAUTH_FLOW, Flow.class);
+        String tenant = s.get(SettingsCatalog.OAUTH_TENANT).orElse(null);
+        String authority = s.httpUrl(SettingsCatalog.OAUTH_AUTHORITY, tenant != null
                 ? "https://login.microsoftonline.com/" + tenant : "https://login.microsoftonline.com/consumers");
         authority = authority.endsWith("/") ? authority.substring(0, authority.length() - 1) : authority;
+        Path tokenFile = s.path(SettingsCatalog.OAUTH_TOKEN_FILE);
         return new OAuthSettings(flow,
-                s.get("relay.oauth.client-id").orElse(null),
-                s.get("relay.oauth.client-secret").orElse(null),
+                s.get(SettingsCatalog.OAUTH_CLIENT_ID).orElse(null),
+                s.get(SettingsCatalog.OAUTH_CLIENT_SECRET).orElse(null),
                 authority,
-                s.string("relay.oauth.token-url", authority + "/oauth2/v2.0/token"),
-                s.string("relay.oauth.device-code-url", authority + "/oauth2/v2.0/devicecode"),
-                s.string("relay.oauth.scope", "https://outlook.office.com/SMTP.Send offline_access"),
-                s.get("relay.oauth.token-file").map(Path::of).orElse(dataDir.resolve("oauth").resolve("refresh-token")),
-                s.duration("relay.oauth.refresh-before-expiry", Duration.ofMinutes(5)));
+                s.httpUrl(SettingsCatalog.OAUTH_TOKEN_URL, authority + "/oauth2/v2.0/token"),
+                s.httpUrl(SettingsCatalog.OAUTH_DEVICE_CODE_URL, authority + "/oauth2/v2.0/devicecode"),
+                s.string(SettingsCatalog.OAUTH_SCOPE, "https://outlook.office.com/SMTP.Send offline_access"),
+                tokenFile != null ? tokenFile : dataDir.resolve("oauth").resolve("refresh-token"),
+                s.duration(SettingsCatalog.OAUTH_REFRESH_BEFORE_EXPIRY));
     }
 
     /**
@@ -65,7 +70,7 @@ public record OAuthSettings(
                 s.problem("relay.oauth.client-secret", "is required " + why + " with relay.oauth.flow=client-credentials"
                         + " (put it in the environment: RELAY_OAUTH_CLIENT_SECRET)");
             }
-            if (s.get("relay.oauth.tenant").isEmpty() && s.get("relay.oauth.authority").isEmpty()) {
+            if (s.get(SettingsCatalog.OAUTH_TENANT).isEmpty() && s.get(SettingsCatalog.OAUTH_AUTHORITY).isEmpty()) {
                 s.problem("relay.oauth.tenant", "is required " + why + " with relay.oauth.flow=client-credentials:"
                         + " your Microsoft 365 tenant id or domain");
             }
@@ -73,6 +78,20 @@ public record OAuthSettings(
             s.problem("relay.oauth.token-file", "has no sign-in yet (" + tokenFile.toAbsolutePath() + "): run"
                     + " `java -jar outbox-relay.jar login` once to sign in to the account");
         }
+    }
+
+    /**
+     * What {@code login} asks the account for: the sending scope and reading the mailbox over IMAP, so that the
+     * bounce reader can sign in with the same refresh token (a sign-in made before the relay read bounces lacks
+     * it: `login` must be run again).
+     */
+    public String loginScope() {
+        for (String s : scope.split("\\s+")) {
+            if (s.equalsIgnoreCase(IMAP_SCOPE)) {
+                return scope;
+            }
+        }
+        return scope + " " + IMAP_SCOPE;
     }
 
     @Override

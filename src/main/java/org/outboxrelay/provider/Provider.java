@@ -28,6 +28,10 @@ public enum Provider {
             "relay.limits.recipients-per-day", "300",
             "relay.oauth.authority", "https://login.microsoftonline.com/consumers",
             "relay.oauth.scope", "https://outlook.office.com/SMTP.Send offline_access",
+            "relay.bounces.host", "outlook.office365.com",
+            "relay.bounces.port", "993",
+            "relay.bounces.security", "tls",
+            "relay.bounces.auth", "xoauth2",
             "relay.oauth.flow", "refresh-token")),
 
     /** Exchange Online (Microsoft 365) mailboxes. */
@@ -41,6 +45,10 @@ public enum Provider {
             "relay.limits.recipients-per-message", "500",
             "relay.limits.recipients-per-day", "10000",
             "relay.oauth.scope", "https://outlook.office365.com/.default",
+            "relay.bounces.host", "outlook.office365.com",
+            "relay.bounces.port", "993",
+            "relay.bounces.security", "tls",
+            "relay.bounces.auth", "xoauth2",
             "relay.oauth.flow", "client-credentials"));
 
     private final Map<String, String> presets;

@@ -16,10 +16,21 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public class RefreshTokenFile {
 
+    private static final java.util.concurrent.ConcurrentMap<Path, Object> LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Path file;
 
     public RefreshTokenFile(Path file) {
         this.file = file;
+    }
+
+    /**
+     * What every user of this file (SMTP and the bounce reader each have their access tokens) holds while it
+     * reads, uses and replaces the refresh token: a rotated token must be stored before the next refresh reads it.
+     */
+    public Object lock() {
+        return LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new Object());
     }
 
     public Path path() {

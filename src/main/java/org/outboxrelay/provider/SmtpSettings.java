@@ -12,6 +12,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
 import org.outboxrelay.config.Settings;
+import org.outboxrelay.config.SettingsCatalog;
 import org.outboxrelay.job.Addresses;
 
 /**
@@ -37,34 +38,37 @@ public record SmtpSettings(
         boolean allowPlaintextAuth) {
 
     public static SmtpSettings from(Settings s) {
-        Provider provider = s.choice("relay.provider", Provider.class, Provider.CAPTURE);
-        SmtpSecurity security = s.choice("relay.smtp.security", SmtpSecurity.class, SmtpSecurity.STARTTLS);
+        Provider provider = s.choice(SettingsCatalog.PROVIDER, Provider.class);
+        SmtpSecurity security = s.choice(SettingsCatalog.SMTP_SECURITY, SmtpSecurity.class);
         String host = provider == Provider.SMTP
-                ? s.required("relay.smtp.host", "with relay.provider=smtp (the SMTP server's host name)")
-                : s.string("relay.smtp.host", "127.0.0.1");
-        int port = s.integer("relay.smtp.port", security.defaultPort(), 0, 65535);
-        String username = s.get("relay.smtp.username").orElse(null);
-        SmtpAuth auth = s.choice("relay.smtp.auth", SmtpAuth.class,
+                ? s.required(SettingsCatalog.SMTP_HOST, "with relay.provider=smtp (the SMTP server's host name)")
+                : s.string(SettingsCatalog.SMTP_HOST, "127.0.0.1");
+        if (host != null && provider == Provider.SMTP) {
+            host = s.host(SettingsCatalog.SMTP_HOST);
+        }
+        int port = s.integer(SettingsCatalog.SMTP_PORT, security.defaultPort());
+        String username = s.get(SettingsCatalog.SMTP_USERNAME).orElse(null);
+        SmtpAuth auth = s.choice(SettingsCatalog.SMTP_AUTH, SmtpAuth.class,
                 username != null ? SmtpAuth.PASSWORD : SmtpAuth.NONE);
-        String password = s.get("relay.smtp.password").orElse(null);
+        String password = s.get(SettingsCatalog.SMTP_PASSWORD).orElse(null);
         if (auth == SmtpAuth.PASSWORD && (username == null || password == null)) {
             s.problem("relay.smtp.auth", "is password: set relay.smtp.username and relay.smtp.password");
         }
         InternetAddress from = null;
-        String fromText = s.string("relay.smtp.from", username != null && username.contains("@") ? username
+        String fromText = s.string(SettingsCatalog.SMTP_FROM, username != null && username.contains("@") ? username
                 : "outbox-relay@localhost");
         try {
             from = Addresses.parseOne(fromText);
         } catch (AddressException e) {
             s.problem("relay.smtp.from", "is not a valid address: \"" + fromText + "\"");
         }
-        List<String> allowedFrom = s.list("relay.smtp.allowed-from").stream()
+        List<String> allowedFrom = s.list(SettingsCatalog.SMTP_ALLOWED_FROM).stream()
                 .map(a -> a.toLowerCase(Locale.ROOT)).toList();
-        Path trustFile = s.get("relay.smtp.trust-file").map(Path::of).orElse(null);
+        Path trustFile = s.path(SettingsCatalog.SMTP_TRUST_FILE);
         if (trustFile != null && !Files.isReadable(trustFile)) {
             s.problem("relay.smtp.trust-file", "cannot be read: " + trustFile.toAbsolutePath());
         }
-        boolean allowPlaintextAuth = s.bool("relay.smtp.allow-plaintext-auth", false);
+        boolean allowPlaintextAuth = s.bool(SettingsCatalog.SMTP_ALLOW_PLAINTEXT_AUTH);
         if (security == SmtpSecurity.NONE && auth != SmtpAuth.NONE && !allowPlaintextAuth && !isLoopback(host)) {
             s.problem("relay.smtp.security", "is none but relay.smtp.auth is " + auth.name().toLowerCase()
                     + ": the credentials would cross the network in clear text. Use starttls or tls"
@@ -72,11 +76,11 @@ public record SmtpSettings(
         }
         return new SmtpSettings(provider, host, port, security, auth, username, password, from, allowedFrom,
                 trustFile,
-                s.integer("relay.smtp.max-connections", 4, 1, 100),
-                s.integer("relay.smtp.messages-per-connection", 1000, 1, 100_000),
-                s.duration("relay.smtp.idle-timeout", Duration.ofSeconds(30)),
-                s.duration("relay.smtp.connect-timeout", Duration.ofSeconds(30)),
-                s.duration("relay.smtp.read-timeout", Duration.ofSeconds(60)),
+                s.integer(SettingsCatalog.SMTP_MAX_CONNECTIONS),
+                s.integer(SettingsCatalog.SMTP_MESSAGES_PER_CONNECTION),
+                s.duration(SettingsCatalog.SMTP_IDLE_TIMEOUT),
+                s.duration(SettingsCatalog.SMTP_CONNECT_TIMEOUT),
+                s.duration(SettingsCatalog.SMTP_READ_TIMEOUT),
                 allowPlaintextAuth);
     }
 

@@ -1,13 +1,10 @@
 package org.outboxrelay.provider;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 
@@ -52,13 +49,7 @@ public final class TrustStores {
                 }
             }
         }
-        Collection<? extends Certificate> extra;
-        try (InputStream in = Files.newInputStream(pemFile)) {
-            extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
-        if (extra.isEmpty()) {
-            throw new GeneralSecurityException("no certificate found in " + pemFile);
-        }
+        Collection<? extends Certificate> extra = org.outboxrelay.security.PemFiles.certificates(pemFile);
         int i = 0;
         for (Certificate c : extra) {
             ks.setCertificateEntry("trust-file-" + i++, c);

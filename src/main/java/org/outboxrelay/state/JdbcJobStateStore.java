@@ -5,13 +5,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
-import java.sql.Statement;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -20,13 +23,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * {@link JobStateStore} on a JDBC database: by default an embedded H2 file in {@code data/state/}; plain SQL so
- * that another database can take its place.
+ * {@link JobStateStore} on the state database ({@link StateDatabase}: embedded H2 or shared PostgreSQL), in the
+ * schema of {@code db/migration}. Admission is an {@code INSERT ... ON CONFLICT DO NOTHING} (two relays
+ * admitting the same id at once: exactly one wins, no check-then-insert race); every change writes the job's
+ * row, its recipients' rows and its history entry in one transaction.
  */
 public class JdbcJobStateStore implements JobStateStore {
 
     private static final String COLUMNS = "id, status, channel, admission, attempts, message_id, smtp_reply, reason,"
-            + " accepted, refused, sent_recipients, next_attempt_at, created_at, updated_at";
+            + " accepted, refused, sent_recipients, next_attempt_at, created_at, updated_at, account, subject, node";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource dataSource;
@@ -35,7 +40,6 @@ public class JdbcJobStateStore implements JobStateStore {
     public JdbcJobStateStore(DataSource dataSource, AutoCloseable closer) {
         this.dataSource = dataSource;
         this.closer = closer;
-        createSchema();
     }
 
     /** A store of its own on an embedded H2 database in {@code dir} (closing the store closes the database). */
@@ -44,175 +48,289 @@ public class JdbcJobStateStore implements JobStateStore {
         return new JdbcJobStateStore(db.dataSource(), db);
     }
 
-    private void createSchema() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS mail_job ("
-                    + " id VARCHAR(128) PRIMARY KEY,"
-                    + " status VARCHAR(16) NOT NULL,"
-                    + " channel VARCHAR(16),"
-                    + " admission VARCHAR(200),"
-                    + " attempts INT NOT NULL,"
-                    + " message_id VARCHAR(998),"
-                    + " smtp_reply VARCHAR(2000),"
-                    + " reason VARCHAR(4000),"
-                    + " accepted INT,"
-                    + " refused CLOB,"
-                    + " sent_recipients CLOB,"
-                    + " next_attempt_at TIMESTAMP WITH TIME ZONE,"
-                    + " created_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-                    + " updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
-            s.execute("ALTER TABLE mail_job ADD COLUMN IF NOT EXISTS sent_recipients CLOB");
-            s.execute("CREATE INDEX IF NOT EXISTS mail_job_updated ON mail_job(updated_at)");
-            s.execute("CREATE INDEX IF NOT EXISTS mail_job_waiting ON mail_job(status, created_at)");
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot create the job table", e);
-        }
+    @Override
+    public boolean insertQueued(NewJob job, Instant at) {
+        return inTransaction("cannot record job " + job.id(), c -> {
+            if (!insertJob(c, job, "QUEUED", 0, null, at)) {
+                return false;
+            }
+            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at);
+            insertEvent(c, job.id(), at, "queued", job.node(), 0, null, null, null, null, detail("channel",
+                    job.channel()));
+            return true;
+        });
     }
 
     @Override
-    public boolean insertQueued(String id, String channel, String admission, Instant at) {
-        String sql = "INSERT INTO mail_job (id, status, channel, admission, attempts, created_at, updated_at)"
-                + " VALUES (?, 'QUEUED', ?, ?, 0, ?, ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
-            p.setString(1, id);
-            p.setString(2, channel);
-            p.setString(3, admission);
-            p.setTimestamp(4, Timestamp.from(at));
-            p.setTimestamp(5, Timestamp.from(at));
-            p.executeUpdate();
-            return true;
-        } catch (SQLIntegrityConstraintViolationException e) {
-            return false;
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
+    public boolean insertFailed(NewJob job, int attempts, String reason, Instant at) {
+        return inTransaction("cannot record job " + job.id(), c -> {
+            if (!insertJob(c, job, "FAILED", attempts, reason, at)) {
                 return false;
             }
-            throw new StateStoreException("cannot record job " + id, e);
+            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at);
+            insertEvent(c, job.id(), at, "failed", job.node(), attempts, null, null, reason, null,
+                    detail("channel", job.channel()));
+            return true;
+        });
+    }
+
+    private static boolean insertJob(Connection c, NewJob job, String status, int attempts, String reason, Instant at)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO mail_job (id, status, channel, admission, attempts,"
+                + " reason, account, node, subject, from_address, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            p.setString(1, job.id());
+            p.setString(2, status);
+            p.setString(3, job.channel());
+            p.setString(4, cut(job.admission(), 200));
+            p.setInt(5, attempts);
+            p.setString(6, cut(reason, 4000));
+            p.setString(7, cut(job.account(), 320));
+            p.setString(8, job.node());
+            p.setString(9, cut(job.subject(), 1000));
+            p.setString(10, cut(job.from(), 320));
+            p.setTimestamp(11, Timestamp.from(at));
+            p.setTimestamp(12, Timestamp.from(at));
+            return p.executeUpdate() == 1;
+        }
+    }
+
+    private static void insertRecipients(Connection c, String id, List<String> recipients, String status, Instant at)
+            throws SQLException {
+        if (recipients.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO job_recipient (job_id, address, status,"
+                + " updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (String address : new LinkedHashSet<>(recipients)) {
+                p.setString(1, id);
+                p.setString(2, cut(address.toLowerCase(Locale.ROOT), 320));
+                p.setString(3, status);
+                p.setTimestamp(4, Timestamp.from(at));
+                p.addBatch();
+            }
+            p.executeBatch();
         }
     }
 
     @Override
     public Optional<JobRecord> find(String id) {
-        String sql = "SELECT " + COLUMNS + " FROM mail_job WHERE id = ?";
-        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
-            p.setString(1, id);
-            try (ResultSet r = p.executeQuery()) {
-                return r.next() ? Optional.of(read(r)) : Optional.empty();
+        try (Connection c = dataSource.getConnection()) {
+            JobRecord job;
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mail_job WHERE id = ?")) {
+                p.setString(1, id);
+                try (ResultSet r = p.executeQuery()) {
+                    if (!r.next()) {
+                        return Optional.empty();
+                    }
+                    job = read(r, recipients(c, id, r.getString("sent_recipients")));
+                }
             }
+            return Optional.of(job);
         } catch (SQLException e) {
             throw new StateStoreException("cannot read job " + id, e);
         }
     }
 
-    @Override
-    public boolean readmit(String id, String channel, String admission, JobStatus expected, Instant at) {
-        return update("UPDATE mail_job SET status = 'QUEUED', channel = ?, admission = ?, next_attempt_at = NULL,"
-                + " reason = NULL, updated_at = ? WHERE id = ? AND status = ?",
-                channel, admission, ts(at), id, expected.name()) == 1;
+    /** The job's recipients; a job recorded before recipients had rows has them as a JSON list of sent ones. */
+    private static List<RecipientState> recipients(Connection c, String id, String legacySent) throws SQLException {
+        Map<String, RecipientState> all = new LinkedHashMap<>();
+        for (String a : legacyList(legacySent)) {
+            all.put(a.toLowerCase(Locale.ROOT), new RecipientState(a, RecipientState.SENT, null));
+        }
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT address, status, reply FROM job_recipient WHERE job_id = ? ORDER BY address")) {
+            p.setString(1, id);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    RecipientState s = new RecipientState(r.getString(1), r.getString(2), r.getString(3));
+                    all.merge(s.address(), s, (old, now) -> old.reached() && !now.reached() ? old : now);
+                }
+            }
+        }
+        return List.copyOf(all.values());
     }
 
     @Override
-    public boolean markDeferred(String id, String admission, int attempts, Instant nextAttemptAt, String smtpReply,
-            String reason, Instant at) {
-        return update("UPDATE mail_job SET status = 'DEFERRED', attempts = ?, next_attempt_at = ?, smtp_reply = ?,"
-                + " reason = ?, updated_at = ? WHERE id = ? AND admission = ? AND status <> 'SENT'",
-                attempts, ts(nextAttemptAt), smtpReply, reason, ts(at), id, admission) == 1;
+    public boolean readmit(NewJob job, JobStatus expected, Instant at) {
+        return inTransaction("cannot record job " + job.id(), c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE mail_job SET status = 'QUEUED', channel = ?,"
+                    + " admission = ?, next_attempt_at = NULL, reason = NULL, node = ?, updated_at = ?"
+                    + " WHERE id = ? AND status = ?")) {
+                p.setString(1, job.channel());
+                p.setString(2, cut(job.admission(), 200));
+                p.setString(3, job.node());
+                p.setTimestamp(4, Timestamp.from(at));
+                p.setString(5, job.id());
+                p.setString(6, expected.name());
+                if (p.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at);
+            insertEvent(c, job.id(), at, "queued", job.node(), null, null, null, "taken up again", null,
+                    detail("channel", job.channel()));
+            return true;
+        });
     }
 
     @Override
-    public boolean markSent(String id, String admission, int attempts, String messageId, String smtpReply,
-            int accepted, String refusedJson, List<String> sentRecipients, Instant at) {
-        try {
-            return update("UPDATE mail_job SET status = 'SENT', attempts = ?, message_id = ?, smtp_reply = ?,"
-                    + " accepted = ?, refused = ?, sent_recipients = ?, next_attempt_at = NULL, reason = NULL,"
-                    + " updated_at = ? WHERE id = ? AND admission = ?",
-                    attempts, messageId, smtpReply, accepted, refusedJson, JSON.writeValueAsString(sentRecipients),
-                    ts(at), id, admission) == 1;
-        } catch (JsonProcessingException e) {
-            throw new StateStoreException("cannot record job " + id, e);
+    public boolean record(JobOutcome o) {
+        String sql = switch (o.status()) {
+            case SENT -> "UPDATE mail_job SET status = 'SENT', attempts = ?, message_id = COALESCE(?, message_id),"
+                    + " subject = COALESCE(?, subject), smtp_reply = ?, reason = ?, next_attempt_at = ?,"
+                    + " accepted = ?, refused = ?, node = ?, updated_at = ? WHERE id = ? AND admission = ?";
+            case DEFERRED, FAILED -> "UPDATE mail_job SET status = ?, attempts = ?, message_id = COALESCE(?, message_id),"
+                    + " subject = COALESCE(?, subject), smtp_reply = ?, reason = ?, next_attempt_at = ?,"
+                    + " accepted = COALESCE(?, accepted), refused = COALESCE(?, refused), node = ?, updated_at = ?"
+                    + " WHERE id = ? AND admission = ? AND status <> 'SENT'";
+            case QUEUED -> throw new IllegalArgumentException("an attempt does not end queued");
+        };
+        return inTransaction("cannot record job " + o.id(), c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                int i = 1;
+                if (o.status() != JobStatus.SENT) {
+                    p.setString(i++, o.status().name());
+                }
+                p.setInt(i++, o.attempts());
+                p.setString(i++, cut(o.messageId(), 998));
+                p.setString(i++, cut(o.subject(), 1000));
+                p.setString(i++, cut(o.smtpReply(), 2000));
+                p.setString(i++, cut(o.reason(), 4000));
+                setInstant(p, i++, o.nextAttemptAt());
+                if (o.accepted() == null) {
+                    p.setNull(i++, Types.INTEGER);
+                } else {
+                    p.setInt(i++, o.accepted());
+                }
+                p.setString(i++, o.refusedJson());
+                p.setString(i++, o.node());
+                p.setTimestamp(i++, Timestamp.from(o.at()));
+                p.setString(i++, o.id());
+                p.setString(i, o.admission());
+                if (p.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            updateRecipients(c, o.id(), o.recipients(), o.at());
+            insertEvent(c, o.id(), o.at(), o.status().id(), o.node(), o.attempts(), o.messageId(), o.smtpReply(),
+                    o.reason(), o.nextAttemptAt(), null);
+            return true;
+        });
+    }
+
+    private static void updateRecipients(Connection c, String id, List<RecipientState> states, Instant at)
+            throws SQLException {
+        if (states.isEmpty()) {
+            return;
+        }
+        List<RecipientState> missing = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("UPDATE job_recipient SET status = ?, reply = ?,"
+                + " updated_at = ? WHERE job_id = ? AND address = ?")) {
+            for (RecipientState s : states) {
+                p.setString(1, s.status());
+                p.setString(2, cut(s.reply(), 2000));
+                p.setTimestamp(3, Timestamp.from(at));
+                p.setString(4, id);
+                p.setString(5, cut(s.address(), 320));
+                p.addBatch();
+            }
+            int[] counts = p.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 0) {
+                    missing.add(states.get(i));
+                }
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        // a recipient the job's admission did not record (a job from before recipients had rows)
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO job_recipient (job_id, address, status, reply,"
+                + " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (RecipientState s : missing) {
+                p.setString(1, id);
+                p.setString(2, cut(s.address(), 320));
+                p.setString(3, s.status());
+                p.setString(4, cut(s.reply(), 2000));
+                p.setTimestamp(5, Timestamp.from(at));
+                p.addBatch();
+            }
+            p.executeBatch();
         }
     }
 
     @Override
     public boolean addSentRecipients(String id, String admission, List<String> recipients, Instant at) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement read = c.prepareStatement(
-                    "SELECT sent_recipients FROM mail_job WHERE id = ? AND admission = ? FOR UPDATE")) {
-                read.setString(1, id);
-                read.setString(2, admission);
-                List<String> all;
-                try (ResultSet r = read.executeQuery()) {
+        return inTransaction("cannot record the recipients of job " + id, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mail_job WHERE id = ? AND admission = ?")) {
+                p.setString(1, id);
+                p.setString(2, admission);
+                try (ResultSet r = p.executeQuery()) {
                     if (!r.next()) {
-                        c.rollback();
                         return false;
                     }
-                    all = new ArrayList<>(recipients(r.getString(1)));
                 }
-                for (String a : recipients) {
-                    String lower = a.toLowerCase(Locale.ROOT);
-                    if (!all.contains(lower)) {
-                        all.add(lower);
-                    }
-                }
-                try (PreparedStatement write = c.prepareStatement(
-                        "UPDATE mail_job SET sent_recipients = ?, updated_at = ? WHERE id = ?")) {
-                    write.setString(1, JSON.writeValueAsString(all));
-                    write.setTimestamp(2, Timestamp.from(at));
-                    write.setString(3, id);
-                    write.executeUpdate();
-                }
-                c.commit();
-                return true;
-            } catch (SQLException | JsonProcessingException e) {
-                c.rollback();
-                throw e;
             }
-        } catch (SQLException | JsonProcessingException e) {
-            throw new StateStoreException("cannot record the recipients of job " + id, e);
-        }
+            updateRecipients(c, id, recipients.stream()
+                    .map(a -> new RecipientState(a, RecipientState.SENT, null)).toList(), at);
+            return true;
+        });
     }
 
-    private static List<String> recipients(String json) {
-        if (json == null) {
-            return List.of();
-        }
-        try {
-            return List.of(JSON.readValue(json, String[].class));
-        } catch (JsonProcessingException e) {
-            throw new StateStoreException("unreadable recipient list", e);
+    @Override
+    public void recordDuplicate(String id, String channel, String node, Instant at) {
+        inTransaction("cannot record a duplicate of job " + id, c -> {
+            insertEvent(c, id, at, "duplicate", node, null, null, null,
+                    "another copy with this id arrived and was not sent", null, detail("channel", channel));
+            return true;
+        });
+    }
+
+    private static void insertEvent(Connection c, String id, Instant at, String status, String node, Integer attempt,
+            String messageId, String smtpReply, String reason, Instant nextAttemptAt, String detail)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO job_event (job_id, at, status, node, attempt,"
+                + " message_id, smtp_reply, reason, next_attempt_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, id);
+            p.setTimestamp(2, Timestamp.from(at));
+            p.setString(3, status);
+            p.setString(4, node);
+            if (attempt == null) {
+                p.setNull(5, Types.INTEGER);
+            } else {
+                p.setInt(5, attempt);
+            }
+            p.setString(6, cut(messageId, 998));
+            p.setString(7, cut(smtpReply, 2000));
+            p.setString(8, cut(reason, 4000));
+            setInstant(p, 9, nextAttemptAt);
+            p.setString(10, detail);
+            p.executeUpdate();
         }
     }
 
     @Override
-    public boolean markFailed(String id, String admission, int attempts, String messageId, String reason,
-            String smtpReply, Instant at) {
-        return update("UPDATE mail_job SET status = 'FAILED', attempts = ?, message_id = COALESCE(?, message_id),"
-                + " reason = ?, smtp_reply = ?, next_attempt_at = NULL, updated_at = ?"
-                + " WHERE id = ? AND admission = ? AND status <> 'SENT'",
-                attempts, messageId, reason, smtpReply, ts(at), id, admission) == 1;
-    }
-
-    @Override
-    public boolean insertFailed(String id, String channel, String admission, int attempts, String reason,
-            Instant at) {
-        String sql = "INSERT INTO mail_job (id, status, channel, admission, attempts, reason, created_at, updated_at)"
-                + " VALUES (?, 'FAILED', ?, ?, ?, ?, ?, ?)";
+    public List<JobEvent> history(String id, int max) {
+        String sql = "SELECT id, at, status, node, attempt, message_id, smtp_reply, reason, next_attempt_at, detail"
+                + " FROM job_event WHERE job_id = ? ORDER BY id DESC LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             p.setString(1, id);
-            p.setString(2, channel);
-            p.setString(3, admission);
-            p.setInt(4, attempts);
-            p.setString(5, reason);
-            p.setTimestamp(6, Timestamp.from(at));
-            p.setTimestamp(7, Timestamp.from(at));
-            p.executeUpdate();
-            return true;
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState()) || e instanceof SQLIntegrityConstraintViolationException) {
-                return false;
+            p.setInt(2, max);
+            List<JobEvent> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    int attempt = r.getInt("attempt");
+                    Integer attemptOrNull = r.wasNull() ? null : attempt;
+                    out.add(new JobEvent(r.getLong("id"), instant(r, "at"), r.getString("status"), r.getString("node"),
+                            attemptOrNull, r.getString("message_id"), r.getString("smtp_reply"),
+                            r.getString("reason"), instant(r, "next_attempt_at"), r.getString("detail")));
+                }
             }
-            throw new StateStoreException("cannot record job " + id, e);
+            Collections.reverse(out);
+            return out;
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the history of job " + id, e);
         }
     }
 
@@ -230,22 +348,78 @@ public class JdbcJobStateStore implements JobStateStore {
 
     @Override
     public int deleteUpdatedBefore(Instant cutoff) {
-        return update("DELETE FROM mail_job WHERE updated_at < ?", ts(cutoff));
+        return inTransaction("cannot forget old jobs", c -> {
+            for (String table : List.of("job_event", "job_recipient")) {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table
+                        + " WHERE job_id IN (SELECT id FROM mail_job WHERE updated_at < ?)")) {
+                    p.setTimestamp(1, Timestamp.from(cutoff));
+                    p.executeUpdate();
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mail_job WHERE updated_at < ?")) {
+                p.setTimestamp(1, Timestamp.from(cutoff));
+                return p.executeUpdate();
+            }
+        });
     }
 
-    private int update(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                p.setObject(i + 1, args[i]);
+    /** Work on one connection in one transaction. */
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                c.setAutoCommit(true);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                // the failure that matters is this one: what the rollback itself meets is added to it
+                try {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
             }
-            return p.executeUpdate();
         } catch (SQLException e) {
-            throw new StateStoreException("cannot update the job store", e);
+            throw new StateStoreException(what, e);
         }
     }
 
-    private static Timestamp ts(Instant i) {
-        return i == null ? null : Timestamp.from(i);
+    private static String detail(String key, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(Map.of(key, value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> legacyList(String json) {
+        if (json == null || json.isBlank()) {
+            return List.of();
+        }
+        try {
+            return List.of(JSON.readValue(json, String[].class));
+        } catch (JsonProcessingException e) {
+            return List.of();
+        }
+    }
+
+    /** Text cut to the column's width: a status is never lost for a reply that is too long. */
+    static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static void setInstant(PreparedStatement p, int index, Instant at) throws SQLException {
+        p.setTimestamp(index, at == null ? null : Timestamp.from(at));
     }
 
     private static Instant instant(ResultSet r, String column) throws SQLException {
@@ -253,13 +427,14 @@ public class JdbcJobStateStore implements JobStateStore {
         return t == null ? null : t.toInstant();
     }
 
-    private static JobRecord read(ResultSet r) throws SQLException {
+    private static JobRecord read(ResultSet r, List<RecipientState> recipients) throws SQLException {
         int accepted = r.getInt("accepted");
         Integer acceptedOrNull = r.wasNull() ? null : accepted;
         return new JobRecord(r.getString("id"), JobStatus.valueOf(r.getString("status")), r.getString("channel"),
                 r.getString("admission"), r.getInt("attempts"), r.getString("message_id"),
                 r.getString("smtp_reply"), r.getString("reason"), acceptedOrNull, r.getString("refused"),
-                recipients(r.getString("sent_recipients")), instant(r, "next_attempt_at"), instant(r, "created_at"), instant(r, "updated_at"));
+                recipients, instant(r, "next_attempt_at"), instant(r, "created_at"), instant(r, "updated_at"),
+                r.getString("account"), r.getString("subject"), r.getString("node"));
     }
 
     @Override

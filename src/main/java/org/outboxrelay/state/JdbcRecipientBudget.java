@@ -5,42 +5,42 @@ import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDate;
 
 import javax.sql.DataSource;
 
-/** {@link RecipientBudget} in a table of the state database: one row per UTC day. */
+/**
+ * {@link RecipientBudget} in the state database: one row per account and UTC day. Taking from it is a single
+ * conditional {@code UPDATE} (used + n, only while that stays within the limit), so relays sharing the store
+ * can never take more than the limit together, and no lock is held between statements.
+ */
 public class JdbcRecipientBudget implements RecipientBudget {
 
     private final DataSource dataSource;
+    private final String account;
 
-    public JdbcRecipientBudget(DataSource dataSource) {
+    public JdbcRecipientBudget(DataSource dataSource, String account) {
         this.dataSource = dataSource;
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS recipient_budget (budget_day DATE PRIMARY KEY, used INT NOT NULL)");
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot create the recipient budget table", e);
-        }
+        this.account = account;
     }
 
     @Override
-    public synchronized boolean reserve(LocalDate day, int n, int limit) {
+    public boolean reserve(LocalDate day, int n, int limit) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                int row = usedForUpdate(c, day);
-                int used = Math.max(0, row);
-                if (used + n > limit) {
-                    c.rollback();
-                    return false;
-                }
-                write(c, day, used + n, row >= 0);
-                c.commit();
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO account_daily_recipients (account, budget_day,"
+                    + " used) VALUES (?, ?, 0) ON CONFLICT DO NOTHING")) {
+                p.setString(1, account);
+                p.setDate(2, Date.valueOf(day));
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("UPDATE account_daily_recipients SET used = used + ?"
+                    + " WHERE account = ? AND budget_day = ? AND used + ? <= ?")) {
+                p.setInt(1, n);
+                p.setString(2, account);
+                p.setDate(3, Date.valueOf(day));
+                p.setInt(4, n);
+                p.setInt(5, limit);
+                return p.executeUpdate() == 1;
             }
         } catch (SQLException e) {
             throw new StateStoreException("cannot update the recipient budget", e);
@@ -48,15 +48,16 @@ public class JdbcRecipientBudget implements RecipientBudget {
     }
 
     @Override
-    public synchronized void refund(LocalDate day, int n) {
+    public void refund(LocalDate day, int n) {
         if (n <= 0) {
             return;
         }
         try (Connection c = dataSource.getConnection();
-                PreparedStatement p = c.prepareStatement(
-                        "UPDATE recipient_budget SET used = GREATEST(0, used - ?) WHERE budget_day = ?")) {
+                PreparedStatement p = c.prepareStatement("UPDATE account_daily_recipients"
+                        + " SET used = GREATEST(0, used - ?) WHERE account = ? AND budget_day = ?")) {
             p.setInt(1, n);
-            p.setDate(2, Date.valueOf(day));
+            p.setString(2, account);
+            p.setDate(3, Date.valueOf(day));
             p.executeUpdate();
         } catch (SQLException e) {
             throw new StateStoreException("cannot update the recipient budget", e);
@@ -65,30 +66,16 @@ public class JdbcRecipientBudget implements RecipientBudget {
 
     @Override
     public int used(LocalDate day) {
-        try (Connection c = dataSource.getConnection()) {
-            return Math.max(0, usedForUpdate(c, day));
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement p = c.prepareStatement("SELECT used FROM account_daily_recipients"
+                        + " WHERE account = ? AND budget_day = ?")) {
+            p.setString(1, account);
+            p.setDate(2, Date.valueOf(day));
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getInt(1) : 0;
+            }
         } catch (SQLException e) {
             throw new StateStoreException("cannot read the recipient budget", e);
-        }
-    }
-
-    /** The recipients used that day, or -1 when the day has no row yet. */
-    private static int usedForUpdate(Connection c, LocalDate day) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT used FROM recipient_budget WHERE budget_day = ? FOR UPDATE")) {
-            p.setDate(1, Date.valueOf(day));
-            try (ResultSet r = p.executeQuery()) {
-                return r.next() ? r.getInt(1) : -1;
-            }
-        }
-    }
-
-    private static void write(Connection c, LocalDate day, int used, boolean exists) throws SQLException {
-        String sql = exists ? "UPDATE recipient_budget SET used = ? WHERE budget_day = ?"
-                : "INSERT INTO recipient_budget (used, budget_day) VALUES (?, ?)";
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            p.setInt(1, used);
-            p.setDate(2, Date.valueOf(day));
-            p.executeUpdate();
         }
     }
 }

@@ -4,22 +4,59 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
+import org.outboxrelay.job.Channel;
+import org.outboxrelay.job.QueuedJob;
+
 /**
- * The idempotency guard shared by every channel. A job id is admitted once: a second job with an id that is
- * queued, deferred or sent is a duplicate and is not sent again. A failed job may be admitted again (a dead
- * letter retried, or the job re-submitted after a fix).
+ * The idempotency guard shared by every channel (and, with a shared store, every relay). A job id is admitted
+ * once: a second job with an id that is queued, deferred or sent is a duplicate and is not sent again. A failed
+ * job may be admitted again (a dead letter retried, or the job re-submitted after a fix).
  *
  * <p>Each admitted copy carries an admission token, so the delivery route can tell the admitted copy of a job
  * (which it must send, also when the broker redelivers it after a crash) from a second copy with the same id.
+ * Admission is an insert that either wins or finds the job there: two relays admitting the same id at the same
+ * moment cannot both win.
  */
 public class JobAdmission {
 
     private final JobStateStore store;
     private final Clock clock;
+    private final String account;
+    private final String node;
 
-    public JobAdmission(JobStateStore store, Clock clock) {
+    /**
+     * @param account the sending account (relay.smtp.from) the jobs are recorded for
+     * @param node    this relay's node id
+     */
+    public JobAdmission(JobStateStore store, Clock clock, String account, String node) {
         this.store = store;
         this.clock = clock;
+        this.account = account;
+        this.node = node;
+    }
+
+    /** The job as the store records it at admission: who it is, and (once read) whom it is for. */
+    public NewJob describe(QueuedJob job) {
+        return new NewJob(job.getId(), job.getChannel().id(), job.getAdmission(), account, job.fromAddress(),
+                job.subjectLine(), job.envelopeRecipients(), node);
+    }
+
+    /** At the door: see {@link #admitNew(NewJob)}. */
+    public Decision admitNew(QueuedJob job) {
+        return admitNew(describe(job));
+    }
+
+    /** In the delivery route: see {@link #admitForDelivery(NewJob, boolean)}. */
+    public Decision admitForDelivery(QueuedJob job) {
+        return admitForDelivery(describe(job), job.getChannel() != Channel.JMS);
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public String account() {
+        return account;
     }
 
     /**
@@ -46,17 +83,17 @@ public class JobAdmission {
      * admission token already holds is this job (the HTTP API admits after queueing, and the delivery route may
      * have seen the queued copy first).
      */
-    public Decision admitNew(String id, String channel, String token) {
+    public Decision admitNew(NewJob job) {
         for (int tries = 0; tries < 3; tries++) {
-            if (store.insertQueued(id, channel, token, clock.instant())) {
+            if (store.insertQueued(job, clock.instant())) {
                 return Decision.admitFresh();
             }
-            Optional<JobRecord> existing = store.find(id);
+            Optional<JobRecord> existing = store.find(job.id());
             if (existing.isEmpty()) {
                 continue; // expired between the two calls: try the insert again
             }
             JobRecord r = existing.get();
-            if (token.equals(r.admission())) {
+            if (job.admission().equals(r.admission())) {
                 // this very copy: seen by the delivery route first (HTTP queues before it admits), or queued
                 // before a crash or a failed send and now taken up again (outbox)
                 return new Decision(true, null, true, r.sentRecipients());
@@ -64,24 +101,27 @@ public class JobAdmission {
             if (r.status() != JobStatus.FAILED) {
                 return Decision.duplicateOf(r.status());
             }
-            if (store.readmit(id, channel, token, JobStatus.FAILED, clock.instant())) {
+            if (store.readmit(job, JobStatus.FAILED, clock.instant())) {
                 return Decision.admitFresh();
             }
         }
-        throw new IllegalStateException("job " + id + " changed while being admitted; try again");
+        throw new IllegalStateException("job " + job.id() + " changed while being admitted; try again");
     }
 
     /**
      * In the delivery route: is this copy of the job the one to send? Jobs posted straight to mail.jobs are
-     * admitted here on first sight.
+     * admitted here on first sight; jobs that came through a door (outbox, HTTP) were admitted there, so for
+     * them the store is read first.
      */
-    public Decision admitForDelivery(String id, String channel, String token) {
+    public Decision admitForDelivery(NewJob job, boolean admittedAtTheDoor) {
+        boolean insertFirst = !admittedAtTheDoor;
         for (int tries = 0; tries < 3; tries++) {
-            Optional<JobRecord> existing = store.find(id);
+            if (insertFirst && store.insertQueued(job, clock.instant())) {
+                return Decision.admitFresh();
+            }
+            insertFirst = true;
+            Optional<JobRecord> existing = store.find(job.id());
             if (existing.isEmpty()) {
-                if (store.insertQueued(id, channel, token, clock.instant())) {
-                    return Decision.admitFresh();
-                }
                 continue;
             }
             JobRecord r = existing.get();
@@ -89,14 +129,15 @@ public class JobAdmission {
                 case SENT:
                     return Decision.duplicateOf(JobStatus.SENT);
                 case FAILED:
-                    if (store.readmit(id, channel, token, JobStatus.FAILED, clock.instant())) {
-                        return token.equals(r.admission()) ? Decision.admitAgain(r) : Decision.admitFresh();
+                    if (store.readmit(job, JobStatus.FAILED, clock.instant())) {
+                        return job.admission().equals(r.admission()) ? Decision.admitAgain(r) : Decision.admitFresh();
                     }
                     continue;
                 default:
-                    return token.equals(r.admission()) ? Decision.admitAgain(r) : Decision.duplicateOf(r.status());
+                    return job.admission().equals(r.admission()) ? Decision.admitAgain(r)
+                            : Decision.duplicateOf(r.status());
             }
         }
-        throw new IllegalStateException("job " + id + " changed while being admitted; try again");
+        throw new IllegalStateException("job " + job.id() + " changed while being admitted; try again");
     }
 }

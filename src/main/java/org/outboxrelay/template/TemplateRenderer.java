@@ -38,6 +38,8 @@ public class TemplateRenderer {
     public static final String SUBJECT = "subject.ftl";
     public static final String TEXT = "text.ftl";
     public static final String HTML = "html.ftlh";
+    /** A template's own one-click unsubscribe list: one line, the list's name (the job's "unsubscribe" wins). */
+    public static final String UNSUBSCRIBE_LIST = "unsubscribe-list";
 
     /** The schema's rule for template names: one folder name, so nothing outside the templates folder. */
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
@@ -75,6 +77,7 @@ public class TemplateRenderer {
             throw new TemplateFailedException("template " + name + ": no such template, the folder "
                     + shown(name + "/") + " does not exist");
         }
+        checkInside(name);
         Locale locale = localeOf(mail.locale());
         Map<String, Object> model = mail.model();
 
@@ -99,14 +102,53 @@ public class TemplateRenderer {
         if (text == null) {
             text = htmlToText.convert(html);
         }
-        return mail.withContent(subject, text, html);
+        MailJob rendered = mail.withContent(subject, text, html);
+        return mail.unsubscribe() != null ? rendered : withTemplateList(rendered, name);
+    }
+
+    /** A newsletter template may ask for one-click unsubscribe itself, in {@value #UNSUBSCRIBE_LIST}. */
+    private MailJob withTemplateList(MailJob mail, String name) throws TemplateFailedException {
+        Path file = dir.resolve(name).resolve(UNSUBSCRIBE_LIST);
+        if (!Files.isRegularFile(file)) {
+            return mail;
+        }
+        String list;
+        try {
+            list = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new TemplateFailedException("template " + name + ": cannot read " + shown(name + "/"
+                    + UNSUBSCRIBE_LIST) + ": " + e.getMessage());
+        }
+        if (!NAME.matcher(list).matches()) {
+            throw new TemplateFailedException("template " + name + ": " + shown(name + "/" + UNSUBSCRIBE_LIST)
+                    + " must hold one list name (letters, digits, '.', '_' and '-'), not \"" + list + "\"");
+        }
+        return mail.withUnsubscribe(new MailJob.Unsubscribe(list));
+    }
+
+    /**
+     * A template folder that is a link to somewhere outside the templates folder is refused, the same way each
+     * time. (FreeMarker refuses such a file with a SecurityException on the first lookup and remembers the
+     * failure as an IOException later; the first one used to escape as an unexpected, transient failure.)
+     */
+    private void checkInside(String name) throws TemplateFailedException {
+        try {
+            Path base = dir.toRealPath();
+            if (!dir.resolve(name).toRealPath().startsWith(base)) {
+                throw new TemplateFailedException("template " + name + ": the folder " + shown(name + "/")
+                        + " leads outside " + dir + " (a symbolic link?); templates must be inside it");
+            }
+        } catch (IOException e) {
+            throw new TemplateFailedException("template " + name + ": cannot read the folder " + shown(name + "/")
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whether the template has this part (subject.ftl, text.ftl, html.ftlh) for the locale or a fallback. */
     public boolean hasPart(String name, String part, String locale) {
         try {
             return configuration().getTemplate(name + "/" + part, localeOf(locale), null, true, true) != null;
-        } catch (IOException e) {
+        } catch (IOException | SecurityException e) {
             return true; // it is there, but broken: rendering says how
         }
     }
@@ -133,8 +175,13 @@ public class TemplateRenderer {
             if (parse != null) {
                 throw syntaxError(name, parse);
             }
+            SecurityException outside = find(e, SecurityException.class);
             throw new TemplateFailedException("template " + name + ": cannot read " + shown(name + "/" + part)
-                    + ": " + e.getMessage(), e);
+                    + ": " + (outside != null ? "it leads outside " + dir + " (a symbolic link?)" : e.getMessage()), e);
+        } catch (SecurityException e) {
+            // a file of the template that links out of the templates folder (FreeMarker's FileTemplateLoader)
+            throw new TemplateFailedException("template " + name + ": cannot read " + shown(name + "/" + part)
+                    + ": it leads outside " + dir + " (a symbolic link?)", e);
         }
         if (template == null) {
             return null;

@@ -65,6 +65,8 @@ class LoginCommandTest {
         String stored = Files.readString(tokenFile).trim();
         assertTrue(tokens.isLiveRefreshToken(stored));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+        assertTrue(tokens.deviceCodeScopes().contains("https://outlook.office.com/IMAP.AccessAsUser.All"),
+                "the sign-in also lets the bounce reader read the mailbox: " + tokens.deviceCodeScopes());
     }
 
     @Test

@@ -11,7 +11,6 @@ import org.outboxrelay.provider.SmtpSecurity;
 import org.outboxrelay.provider.SmtpSettings;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,19 +22,20 @@ class SettingsTest {
 
     @Test
     void durationsSizesAndChoices() {
-        Settings s = of(Map.of("d1", "30s", "d2", "1h30m", "d3", "2d", "d4", "500ms", "d5", "5x", "b1", "25MB",
-                "b2", "512KB", "p", "SMTP", "sec", "start-tls"));
-        assertEquals(Duration.ofSeconds(30), s.duration("d1", null));
-        assertEquals(Duration.ofMinutes(90), s.duration("d2", null));
-        assertEquals(Duration.ofDays(2), s.duration("d3", null));
-        assertEquals(Duration.ofMillis(500), s.duration("d4", null));
-        assertNull(s.duration("d5", null));
-        assertEquals(25L * 1024 * 1024, s.bytes("b1", 0));
-        assertEquals(512L * 1024, s.bytes("b2", 0));
-        assertEquals(Provider.SMTP, s.choice("p", Provider.class, null));
-        s.choice("sec", SmtpSecurity.class, null);
+        Settings s = of(Map.of("relay.retry.initial-delay", "30s", "relay.retry.max-delay", "1h30m",
+                "relay.retry.give-up-after", "2d", "relay.outbox.poll-interval", "500ms", "relay.outbox.min-age", "5x",
+                "relay.limits.max-message-bytes", "25MB", "relay.provider", "SMTP", "relay.smtp.security", "start-tls"));
+        assertEquals(Duration.ofSeconds(30), s.duration(SettingsCatalog.RETRY_INITIAL_DELAY));
+        assertEquals(Duration.ofMinutes(90), s.duration(SettingsCatalog.RETRY_MAX_DELAY));
+        assertEquals(Duration.ofDays(2), s.duration(SettingsCatalog.RETRY_GIVE_UP_AFTER));
+        assertEquals(Duration.ofMillis(500), s.duration(SettingsCatalog.OUTBOX_POLL_INTERVAL));
+        assertEquals(Duration.ofSeconds(1), s.duration(SettingsCatalog.OUTBOX_MIN_AGE), "a bad value keeps the default");
+        assertEquals(25L * 1024 * 1024, s.bytes(SettingsCatalog.MAX_MESSAGE_BYTES));
+        assertEquals(512L * 1024, Settings.parseBytes("512KB"));
+        assertEquals(Provider.SMTP, s.choice(SettingsCatalog.PROVIDER, Provider.class));
+        s.choice(SettingsCatalog.SMTP_SECURITY, SmtpSecurity.class);
         assertEquals(2, s.problems().size(), s.problems().toString());
-        assertTrue(s.problems().get(0).startsWith("d5 must be a duration"));
+        assertTrue(s.problems().get(0).startsWith("relay.outbox.min-age must be a duration"));
         assertTrue(s.problems().get(1).contains("must be one of [starttls, tls, none]"));
     }
 

@@ -82,6 +82,62 @@ class SmtpReplyClassifierTest {
     }
 
     @Test
+    void aConnectionClosedInsteadOfAReplyIsTransientAtEveryStage() throws Exception {
+        // what Angus Mail throws when the server closes the connection: the "reply" [EOF] with code -1
+        for (Exception e : new Exception[] {
+                new SMTPSendFailedException(".", -1, "[EOF]", null, null, null, null),
+                new SMTPSendFailedException("DATA", -1, "[EOF]", null, null, null, null),
+                new SMTPSendFailedException("MAIL FROM:<a@b>", -1, "[EOF]", null, null, null, null),
+                new SendFailedException("Invalid Addresses", new SMTPAddressFailedException(
+                        new InternetAddress("x@example.com"), "RCPT TO:<x@example.com>", -1, "[EOF]")),
+                new AuthenticationFailedException("[EOF]"),
+                new MessagingException("[EOF]"),
+                new MessagingException("Got bad greeting from SMTP host: localhost, port: 25, response: [EOF]")}) {
+            DeliveryFailure f = classifier.classifyFailure(e);
+            assertEquals(FailureKind.TRANSIENT, f.kind(), e.toString());
+            assertTrue(f.reason().startsWith("the SMTP connection was lost"), f.reason());
+            assertTrue(f.fix().contains("tried again"), f.fix());
+        }
+    }
+
+    @Test
+    void recipientThreadLimitIsTransientButSenderThreadLimitPausesTheAccount() {
+        DeliveryFailure recipient = classifier.classifyFailure(new SMTPSendFailedException(".", 432,
+                "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded", null, null, null, null));
+        assertEquals(FailureKind.TRANSIENT, recipient.kind());
+        DeliveryFailure sender = classifier.classifyFailure(new SMTPSendFailedException("MAIL FROM:<a@b>", 432,
+                "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", null, null, null, null));
+        assertEquals(FailureKind.ACCOUNT, sender.kind());
+        assertTrue(sender.fix().contains("relay.smtp.max-connections"), sender.fix());
+    }
+
+    @Test
+    void aGreetingOtherThan220IsAReply() {
+        DeliveryFailure f = classifier.classifyFailure(new MessagingException(
+                "Got bad greeting from SMTP host: localhost, port: 25, response: 421 4.3.2 Service not available"));
+        assertEquals(FailureKind.TRANSIENT, f.kind());
+        assertEquals(421, f.code());
+
+        // a refused session says nothing about the message: the account pauses, the job is not failed
+        DeliveryFailure refused = classifier.classifyFailure(new MessagingException(
+                "Got bad greeting from SMTP host: localhost, port: 25, response: 554 5.7.1 No SMTP service here"));
+        assertEquals(FailureKind.ACCOUNT, refused.kind());
+        assertEquals(554, refused.code());
+        assertEquals("session-refused", refused.ruleId());
+    }
+
+    @Test
+    void certificateProblemsPauseTheAccountButABrokenHandshakeIsRetried() {
+        DeliveryFailure untrusted = classifier.classifyFailure(new MessagingException("tls",
+                new SSLHandshakeException("PKIX path building failed: unable to find valid certification path")));
+        assertEquals(FailureKind.ACCOUNT, untrusted.kind());
+        assertTrue(untrusted.fix().contains("relay.smtp.trust-file"), untrusted.fix());
+        DeliveryFailure garbage = classifier.classifyFailure(new MessagingException("tls",
+                new javax.net.ssl.SSLException("Unsupported or unrecognized SSL message")));
+        assertEquals(FailureKind.TRANSIENT, garbage.kind());
+    }
+
+    @Test
     void connectionProblemsAreTransient() {
         assertEquals(FailureKind.TRANSIENT, classifier.classifyFailure(
                 new MailConnectException(new SocketConnectException("refused", new ConnectException("Connection refused"),

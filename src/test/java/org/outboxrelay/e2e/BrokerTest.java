@@ -23,6 +23,7 @@ import org.outboxrelay.testing.TestRelay;
 import org.outboxrelay.testing.TestSmtpServer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The embedded broker's network acceptor (only with a login), and an external Artemis broker instead. */
@@ -61,6 +62,37 @@ class BrokerTest {
         assertThrows(JMSException.class,
                 () -> post(new JmsConnectionFactory("amqp://127.0.0.1:" + port), "intruder", "x", "amqp-2"));
         assertEquals(2, smtp.messages().size());
+    }
+
+    @Test
+    void theApplicationsLoginPostsAndFollowsEventsButOnlyTheAdminLoginReadsDeadLetters() throws Exception {
+        int port = freePort();
+        relay = TestRelay.forServer(home, smtp).with("relay.broker.listen", "127.0.0.1:" + port)
+                .with("relay.broker.user", "app").with("relay.broker.password", "s3cret")
+                .with("relay.broker.admin-user", "ops").with("relay.broker.admin-password", "0ps-s3cret").start();
+        smtp.refuseRecipient("gone@example.com", 550, "5.1.1 unknown");
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port);
+        try (Connection app = cf.createConnection("app", "s3cret")) {
+            app.start();
+            jakarta.jms.Session s = app.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            jakarta.jms.MessageConsumer events = s.createConsumer(s.createTopic("mail.events"));
+            jakarta.jms.TextMessage job = s.createTextMessage("{\"to\": \"gone@example.com\", \"subject\": \"s\","
+                    + " \"text\": \"t\"}");
+            job.setStringProperty("jobId", "roles-1");
+            s.createProducer(s.createQueue("mail.jobs")).send(job);
+            assertTrue(((jakarta.jms.TextMessage) events.receive(30_000)).getText().contains("roles-1"),
+                    "the application follows the events");
+            relay.awaitEvent(TestRelay.status("roles-1", "failed"));
+            assertThrows(JMSSecurityException.class, () -> s.createBrowser(s.createQueue("mail.dead"))
+                    .getEnumeration().hasMoreElements(), "a dead letter's content is not the application's to read");
+            assertThrows(JMSSecurityException.class, () -> s.createConsumer(s.createQueue("mail.jobs")),
+                    "nor are other applications' jobs");
+        }
+        try (Connection ops = cf.createConnection("ops", "0ps-s3cret")) {
+            jakarta.jms.Session s = ops.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            assertTrue(s.createBrowser(s.createQueue("mail.dead")).getEnumeration().hasMoreElements(),
+                    "the operator reads mail.dead");
+        }
     }
 
     @Test

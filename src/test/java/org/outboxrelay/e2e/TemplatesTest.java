@@ -187,6 +187,25 @@ class TemplatesTest {
     }
 
     @Test
+    void aTemplateFolderLinkedOutOfTheTemplatesFolderFailsPermanentlyTheFirstTime() throws Exception {
+        Path outside = Files.createDirectories(home.resolve("elsewhere"));
+        Files.writeString(outside.resolve("subject.ftl"), "Hello");
+        Files.writeString(outside.resolve("text.ftl"), "from outside the templates folder");
+        Files.createSymbolicLink(templates.resolve("linked"), outside);
+        relay.start();
+        relay.sendJson("{\"to\": \"a@example.com\", \"template\": \"linked\", \"model\": {}}",
+                Map.of("jobId", "linked-1"));
+
+        JsonNode failed = relay.awaitEvent(TestRelay.status("linked-1", "failed"));
+        assertEquals(1, failed.path("attempt").asInt(), failed.toString());
+        assertTrue(failed.path("reason").asText().startsWith("template linked: the folder "
+                + templates.resolve("linked") + "/ leads outside "), failed.toString());
+        assertTrue(relay.eventsFor("linked-1").stream().noneMatch(e -> "deferred".equals(e.path("status").asText())),
+                relay.eventsFor("linked-1").toString());
+        assertEquals(0, smtp.messages().size());
+    }
+
+    @Test
     void anEditAndANewLocaleVariantTakeEffectWithoutARestart() throws Exception {
         relay.start();
         String job = """

@@ -39,6 +39,8 @@ class ApiGateTest {
         });
         router.get("/api/v1/mails/:id").handler(ctx -> ctx.response().end("status of " + ctx.pathParam("id")));
         router.get("/api/v1/admin/queues").handler(ctx -> ctx.response().end("queues"));
+        router.get("/api/v1/admin/suppression").handler(ctx -> ctx.response().end("suppression list"));
+        router.post("/u/:token").handler(ctx -> ctx.response().end("unsubscribed " + ctx.pathParam("token")));
         server = vertx.createHttpServer().requestHandler(router).listen(0).toCompletionStage().toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }
@@ -74,6 +76,15 @@ class ApiGateTest {
         assertEquals(403, call("DELETE", "/api/v1/admin/dead", TOKEN).statusCode(), "before the 405 or 404");
         assertEquals("queues", call("GET", "/api/v1/admin/queues", ADMIN_TOKEN).body());
         assertEquals("status of x", call("GET", "/api/v1/mails/x", ADMIN_TOKEN).body());
+    }
+
+    @Test
+    void onlyTheUnsubscribeLinksNeedNoTokenAndTheSuppressionListIsForAdmins() throws Exception {
+        assertEquals("unsubscribed abc.def", call("POST", "/u/abc.def", null).body(), "the HMAC is the authorization");
+        assertEquals(401, call("GET", "/api/v1/admin/suppression", null).statusCode());
+        assertEquals(403, call("GET", "/api/v1/admin/suppression", TOKEN).statusCode());
+        assertEquals("suppression list", call("GET", "/api/v1/admin/suppression", ADMIN_TOKEN).body());
+        assertEquals(401, call("POST", "/api/v1/u/abc.def", null).statusCode(), "nothing under /api/ without one");
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.outboxrelay.job.Channel;
 import org.outboxrelay.job.InvalidJobException;
 import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.state.JdbcJobStateStore;
+import org.outboxrelay.state.StoreFixtures;
 import org.outboxrelay.state.JobAdmission;
 import org.outboxrelay.state.JobStatus;
 
@@ -38,7 +39,7 @@ class HttpIntakeTest {
     @BeforeEach
     void open() {
         store = JdbcJobStateStore.embedded(dir);
-        intake = new HttpIntake(new JobAdmission(store, Clock.systemUTC()), store, Clock.systemUTC(), null);
+        intake = new HttpIntake(new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "test-node"), store, Clock.systemUTC(), null);
     }
 
     @AfterEach
@@ -127,7 +128,7 @@ class HttpIntakeTest {
         intake.admit(racing);
         assertTrue(racing.isDuplicate());
 
-        store.markFailed("dup", first.getAdmission(), 1, null, "550", "550 no", Instant.now());
+        StoreFixtures.failed(store, "dup", first.getAdmission(), 1, "550", "550 no");
         QueuedJob retry = intake.readJob(request("application/json", JOB, "dup"));
         intake.checkSeen(retry);
         assertFalse(retry.isDuplicate(), "a failed job may be submitted again");

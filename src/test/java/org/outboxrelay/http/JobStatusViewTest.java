@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.outboxrelay.state.JdbcJobStateStore;
+import org.outboxrelay.state.StoreFixtures;
 import org.outboxrelay.state.JobAdmission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,8 +38,8 @@ class JobStatusViewTest {
 
     @Test
     void aSentJobShowsItsMessageIdReplyAndRecipients() throws Exception {
-        new JobAdmission(store, Clock.systemUTC()).admitNew("s", "outbox", "t1");
-        store.markSent("s", "t1", 2, "<m@x>", "250 ok", 1,
+        new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "test-node").admitNew(StoreFixtures.job("s", "outbox", "t1"));
+        StoreFixtures.sent(store, "s", "t1", 2, "<m@x>", "250 ok", 1,
                 "[{\"address\":\"gone@example.com\",\"reply\":\"550 unknown\"}]", java.util.List.of("a@example.com"),
                 Instant.parse("2026-01-02T03:04:05Z"));
         ApiReply reply = view.reply("s");
@@ -57,8 +58,8 @@ class JobStatusViewTest {
 
     @Test
     void aDeferredJobShowsWhenItIsTriedAgain() {
-        new JobAdmission(store, Clock.systemUTC()).admitNew("d", "jms", "t1");
-        store.markDeferred("d", "t1", 1, Instant.parse("2030-01-01T00:00:00Z"), "451 later", "busy", Instant.now());
+        new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "test-node").admitNew(StoreFixtures.job("d", "jms", "t1"));
+        StoreFixtures.deferred(store, "d", "t1", 1, Instant.parse("2030-01-01T00:00:00Z"), "451 later", "busy");
         JsonNode n = view.describe(store.find("d").orElseThrow());
         assertEquals("deferred", n.path("status").asText());
         assertEquals("2030-01-01T00:00:00Z", n.path("nextAttemptAt").asText());

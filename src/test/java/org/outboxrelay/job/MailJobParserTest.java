@@ -5,7 +5,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,5 +119,55 @@ class MailJobParserTest {
     void idIsLimited() {
         assertTrue(errors("{\"id\": \"" + "x".repeat(129) + "\", \"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\"}")
                 .contains("id: must be at most 128 characters long"));
+    }
+
+    @Test
+    void unsubscribeNamesAListAndLeavesTheListHeadersToTheRelay() throws Exception {
+        MailJob j = parse("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"unsubscribe\": {\"list\": \"newsletter\"}}");
+        assertEquals("newsletter", j.unsubscribeList());
+        assertEquals(null, parse("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\"}")
+                .unsubscribeList());
+        assertTrue(errors("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"unsubscribe\": {\"list\": \"bad list!\"}}").toString().contains("unsubscribe.list"));
+        assertTrue(errors("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"unsubscribe\": {}}").toString().contains("unsubscribe"));
+        List<String> conflict = errors("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"unsubscribe\": {\"list\": \"news\"}, \"headers\": {\"List-Unsubscribe\": \"<https://x>\"}}");
+        assertTrue(conflict.toString().contains("headers.List-Unsubscribe"), conflict.toString());
+        // without "unsubscribe" a job may bring its own list headers
+        assertEquals("<https://x>", parse("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                + " \"headers\": {\"List-Unsubscribe\": \"<https://x>\"}}").headers().get("List-Unsubscribe"));
+    }
+
+    @Test
+    void attachmentPathsThatCannotBeInsideTheFolderAreRefusedAtOnce() {
+        String job = "{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\", \"attachments\": [%s]}";
+        assertEquals(List.of("attachments[0].path: must be relative to relay.attachments.dir, not absolute"),
+                errors(job.formatted("{\"filename\": \"p\", \"path\": \"/etc/passwd\"}")));
+        assertEquals(List.of("attachments[0].path: leaves relay.attachments.dir"),
+                errors(job.formatted("{\"filename\": \"p\", \"path\": \"a/../../etc/passwd\"}")));
+        assertDoesNotThrow(() -> parse(job.formatted("{\"filename\": \"p\", \"path\": \"reports/../a.pdf\"}")));
+    }
+
+    @Test
+    void reasonsAreOneSafeLineAndNameTheFirstTwentyProblems() {
+        InvalidJobException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidJobException.class,
+                () -> parse("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\","
+                        + " \"headers\": {\"X-A: b\\r\\nBcc\": \"x\"}}"));
+        assertFalse(e.getMessage().contains("\r") || e.getMessage().contains("\n"), e.getMessage());
+        assertEquals("headers: a header name must be 1 to 76 printable ASCII characters, without spaces or ':'"
+                + " (header injection)", e.getMessage());
+        assertEquals("a\\r\\nb", new FieldError("x", "a\r\nb").message());
+
+        StringBuilder to = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            to.append(i == 0 ? "" : ", ").append("\"bad ").append(i).append('"');
+        }
+        InvalidJobException many = org.junit.jupiter.api.Assertions.assertThrows(InvalidJobException.class,
+                () -> parse("{\"to\": [" + to + "], \"subject\": \"s\", \"text\": \"t\"}"));
+        assertEquals(300, many.errors().size());
+        assertTrue(many.getMessage().endsWith("; and 280 more problem(s)"), many.getMessage());
+        assertTrue(many.getMessage().length() < 4000, "fits the job store: " + many.getMessage().length());
     }
 }

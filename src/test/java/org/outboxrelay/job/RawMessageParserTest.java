@@ -36,6 +36,41 @@ class RawMessageParserTest {
         assertTrue(message("From: a@example.com\u0000\r\nTo: b@example.com\r\n\r\n").contains("binary data"));
     }
 
+    @Test
+    void aHeaderLineOfMoreThan998CharactersIsRefusedLikeAJsonSubject() throws Exception {
+        String ok = "From: a@example.com\r\nTo: b@example.com\r\nSubject: " + "x".repeat(998 - 9) + "\r\n\r\nbody";
+        parser.parse(ok.getBytes(StandardCharsets.US_ASCII));
+        // folded: each line counts on its own
+        parser.parse(("From: a@example.com\r\nTo: b@example.com\r\nSubject: " + "x".repeat(900) + "\r\n "
+                + "y".repeat(900) + "\r\n\r\nbody").getBytes(StandardCharsets.US_ASCII));
+        String reason = message("From: a@example.com\r\nTo: b@example.com\r\nSubject: " + "x".repeat(998 - 8)
+                + "\r\n\r\nbody");
+        assertEquals("Subject: line 3 of the header is 999 bytes long; RFC 5322 allows at most 998", reason);
+        assertTrue(message("From: a@example.com\r\nTo: b@example.com\r\nX-Long: " + "x".repeat(1_000_000)
+                + "\r\n\r\nbody").startsWith("X-Long: line 3 of the header is 1000008 bytes long"));
+        // a bare LF ends a line too, and so does the end of a message that has no body
+        assertTrue(message("From: a@example.com\nTo: b@example.com\nX-Long: " + "x".repeat(2000))
+                .startsWith("X-Long: line 3 of the header is 2008 bytes long"));
+        // the body is not a header
+        parser.parse(("From: a@example.com\r\nTo: b@example.com\r\n\r\n" + "x".repeat(5000))
+                .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void everyOriginatorHeaderIsReadForTheFromCheck() throws Exception {
+        RawMessage m = parser.parse(("From: a@example.com\r\nSender: s@example.com\r\n"
+                + "Resent-From: r1@example.com, R2 <r2@example.com>\r\nResent-Sender: rs@example.com\r\n"
+                + "Reply-To: anyone@elsewhere.example\r\nTo: b@example.com\r\n\r\nbody")
+                .getBytes(StandardCharsets.US_ASCII));
+        assertEquals(List.of("From: a@example.com", "Sender: s@example.com", "Resent-From: r1@example.com",
+                "Resent-From: r2@example.com", "Resent-Sender: rs@example.com"),
+                m.originators().stream().map(o -> o.header() + ": " + o.address().getAddress()).toList());
+        assertTrue(message("From: a@example.com\r\nSender: not an address\r\nTo: b@example.com\r\n\r\n")
+                .contains("Sender: \"not an address\" is not a valid address"));
+        assertTrue(message("From: a@example.com\r\nResent-From: @@\r\nTo: b@example.com\r\n\r\n")
+                .contains("Resent-From: \"@@\" is not a valid address list"));
+    }
+
     private String message(String raw) {
         return assertThrows(InvalidJobException.class,
                 () -> parser.parse(raw.getBytes(StandardCharsets.ISO_8859_1))).getMessage();

@@ -43,7 +43,7 @@ class ObserveEndpointsTest {
                 java.nio.file.Files.copy(f, routes.resolve(f.getFileName()));
             }
         }
-        relay = TestRelay.forServer(home, smtp).routes(routes).start();
+        relay = TestRelay.forServer(home, smtp).routes(routes).with("relay.node.id", "node-a").start();
         smtp.failNext(Stage.RCPT, 451, "4.2.0 busy", 1);
         smtp.refuseRecipient("gone@example.com", 550, "5.1.1 unknown");
         relay.sendJson("{\"to\": \"a@example.com\", \"subject\": \"s\", \"text\": \"t\"}", Map.of("jobId", "m-1"));
@@ -55,16 +55,16 @@ class ObserveEndpointsTest {
         relay.awaitEvent(e -> "outbox".equals(e.path("channel").asText()) && "sent".equals(e.path("status").asText()));
 
         String metrics = relay.api().get("/observe/metrics").body();
-        assertTrue(metrics.contains("outbox_relay_jobs_received_total{channel=\"jms\"} 2.0"), metrics);
-        assertTrue(metrics.contains("outbox_relay_jobs_received_total{channel=\"outbox\"} 1.0"), metrics);
-        assertTrue(metrics.contains("outbox_relay_jobs_sent_total{channel=\"jms\"} 1.0"), metrics);
-        assertTrue(metrics.contains("outbox_relay_jobs_deferred_total{channel=\"jms\",reason=\"transient\"} 1.0"), metrics);
-        assertTrue(metrics.contains("outbox_relay_jobs_failed_total{channel=\"jms\",reason=\"refused\"} 1.0"), metrics);
-        assertTrue(metrics.contains("outbox_relay_smtp_replies_total{code=\"250\"} 2.0"), metrics);
-        assertTrue(metrics.contains("outbox_relay_smtp_replies_total{code=\"451\"} 1.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_jobs_received_total{channel=\"jms\",node=\"node-a\"} 2.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_jobs_received_total{channel=\"outbox\",node=\"node-a\"} 1.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_jobs_sent_total{channel=\"jms\",node=\"node-a\"} 1.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_jobs_deferred_total{channel=\"jms\",node=\"node-a\",reason=\"transient\"} 1.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_jobs_failed_total{channel=\"jms\",node=\"node-a\",reason=\"refused\"} 1.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_smtp_replies_total{code=\"250\",node=\"node-a\"} 2.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_smtp_replies_total{code=\"451\",node=\"node-a\"} 1.0"), metrics);
         assertTrue(metrics.contains("outbox_relay_delivery_latency_seconds_bucket"), metrics);
-        assertTrue(metrics.contains("outbox_relay_queue_messages{queue=\"mail.dead\"} 1.0"), metrics);
-        assertTrue(metrics.contains("outbox_relay_queue_oldest_job_age_seconds 0.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_queue_messages{node=\"node-a\",queue=\"mail.dead\"} 1.0"), metrics);
+        assertTrue(metrics.contains("outbox_relay_queue_oldest_job_age_seconds{node=\"node-a\"} 0.0"), metrics);
         assertTrue(metrics.contains("outbox_relay_smtp_connections_open"), metrics);
         assertTrue(metrics.contains("outbox_relay_throttle_wait_seconds_count"), metrics);
 
@@ -76,8 +76,8 @@ class ObserveEndpointsTest {
                 relay.context().hasService(org.outboxrelay.config.SafeRouteReloadStrategy.class);
         await().until(() -> reloader.reloadCount() == 1);
         String after = relay.api().get("/observe/metrics").body();
-        assertTrue(after.contains("outbox_relay_jobs_sent_total{channel=\"jms\"} 1.0"), after);
-        assertTrue(after.contains("outbox_relay_jobs_received_total{channel=\"jms\"} 2.0"), after);
+        assertTrue(after.contains("outbox_relay_jobs_sent_total{channel=\"jms\",node=\"node-a\"} 1.0"), after);
+        assertTrue(after.contains("outbox_relay_jobs_received_total{channel=\"jms\",node=\"node-a\"} 2.0"), after);
 
         assertEquals(401, new ApiClient(relay.api().port(), "wrong-token-0000000").get("/observe/metrics").status());
     }

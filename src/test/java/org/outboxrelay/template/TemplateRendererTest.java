@@ -188,6 +188,28 @@ class TemplateRendererTest {
         return new TemplateRenderer(dir, Duration.ZERO);
     }
 
+    @Test
+    void aTemplateFolderLinkedOutOfTheTemplatesFolderIsRefusedEveryTime() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside/secret"));
+        Files.writeString(outside.resolve("subject.ftl"), "Hello");
+        Files.writeString(outside.resolve("text.ftl"), "from outside");
+        Path templates = Files.createDirectories(dir.resolve("templates"));
+        Files.createSymbolicLink(templates.resolve("linked"), outside);
+        TemplateRenderer r = new TemplateRenderer(templates, Duration.ofSeconds(5));
+        // the same refusal the first time and after: FreeMarker remembers the first failure of a lookup
+        for (int i = 0; i < 2; i++) {
+            assertFailure(r, "linked", "template linked: the folder " + templates.resolve("linked")
+                    + "/ leads outside " + templates);
+        }
+        // a file of a template that links out
+        Files.createDirectories(templates.resolve("file-link"));
+        Files.createSymbolicLink(templates.resolve("file-link/subject.ftl"), outside.resolve("subject.ftl"));
+        for (int i = 0; i < 2; i++) {
+            assertFailure(r, "file-link", "template file-link: cannot read " + templates.resolve("file-link/subject.ftl")
+                    + ": it leads outside " + templates);
+        }
+    }
+
     private Path write(String name, String content) throws Exception {
         Path file = dir.resolve(name);
         Files.createDirectories(file.getParent());
@@ -198,5 +220,21 @@ class TemplateRendererTest {
         TemplateFailedException e = assertThrows(TemplateFailedException.class,
                 () -> r.complete(job(template, null, Map.of("name", "Jane"))));
         assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
+    }
+
+    @Test
+    void aTemplateMayAskForOneClickUnsubscribeFromItsList() throws Exception {
+        Path news = Files.createDirectories(dir.resolve("news"));
+        Files.writeString(news.resolve("subject.ftl"), "News");
+        Files.writeString(news.resolve("text.ftl"), "t");
+        Files.writeString(news.resolve("unsubscribe-list"), "newsletter\n");
+        TemplateRenderer renderer = new TemplateRenderer(dir, Duration.ZERO);
+        assertEquals("newsletter", renderer.complete(job("news", null, Map.of())).unsubscribeList());
+        MailJob own = job("news", null, Map.of()).withUnsubscribe(new MailJob.Unsubscribe("offers"));
+        assertEquals("offers", renderer.complete(own).unsubscribeList(), "the job's own list wins");
+        Files.writeString(news.resolve("unsubscribe-list"), "not a list name");
+        TemplateFailedException e = org.junit.jupiter.api.Assertions.assertThrows(TemplateFailedException.class,
+                () -> renderer.complete(job("news", null, Map.of())));
+        assertTrue(e.getMessage().contains("unsubscribe-list"), e.getMessage());
     }
 }

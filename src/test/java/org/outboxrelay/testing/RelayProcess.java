@@ -44,6 +44,11 @@ public final class RelayProcess implements AutoCloseable {
         return this;
     }
 
+    /** The port of its HTTP API. */
+    public int httpPort() {
+        return Integer.parseInt(properties.get("relay.http.port"));
+    }
+
     /** The relay's process id (for RSS readings in /proc). */
     public long pid() {
         return process.pid();
@@ -70,7 +75,8 @@ public final class RelayProcess implements AutoCloseable {
         Path log = log();
         process = new ProcessBuilder(cmd).directory(home.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
+        // generous: on a loaded 2-core machine several relay JVMs starting together take a while
+        await().atMost(Duration.ofSeconds(150)).until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("relay exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }

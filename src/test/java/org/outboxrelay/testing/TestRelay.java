@@ -245,8 +245,10 @@ public final class TestRelay implements AutoCloseable {
         if (properties.containsKey("relay.broker.url")) {
             return new ActiveMQConnectionFactory(properties.get("relay.broker.url"), user, password);
         }
-        return user != null && properties.containsKey("relay.broker.listen")
-                ? new ActiveMQConnectionFactory(broker().inVmUrl(), user, password)
+        // the harness watches everything the relay does: it signs in in-VM as the relay itself
+        return broker().secured()
+                ? new ActiveMQConnectionFactory(broker().inVmUrl(), EmbeddedBroker.INTERNAL_USER,
+                        broker().internalPassword())
                 : new ActiveMQConnectionFactory(broker().inVmUrl());
     }
 

@@ -126,6 +126,12 @@ public final class TestSmtpServer implements AutoCloseable {
         return dataStarted.get();
     }
 
+    /** RCPT TO is accepted for this address again (the mailbox was fixed). */
+    public TestSmtpServer acceptRecipient(String address) {
+        refusedRecipients.remove(address.toLowerCase());
+        return this;
+    }
+
     /** RCPT TO is accepted for every address again. */
     public TestSmtpServer clearRefusals() {
         refusedRecipients.clear();

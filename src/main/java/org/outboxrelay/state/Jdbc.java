@@ -1,0 +1,98 @@
+package org.outboxrelay.state;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+/** Plain JDBC for the deliverability stores: one statement per call, on a pooled connection. */
+final class Jdbc {
+
+    /** Reads one row. */
+    @FunctionalInterface
+    interface Row<T> {
+        T read(ResultSet r) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+
+    Jdbc(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    int update(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+            bind(p, args);
+            return p.executeUpdate();
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot update the deliverability tables", e);
+        }
+    }
+
+    /**
+     * An INSERT that may meet its unique key: false when the row was there already. Portable: no ON CONFLICT,
+     * which plain H2 does not know; each statement is its own transaction, so PostgreSQL has none to abort.
+     */
+    boolean insertIfAbsent(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+            bind(p, args);
+            p.executeUpdate();
+            return true;
+        } catch (SQLIntegrityConstraintViolationException e) {
+            return false;
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return false;
+            }
+            throw new StateStoreException("cannot record in the deliverability tables", e);
+        }
+    }
+
+    <T> List<T> query(String sql, Row<T> row, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+            bind(p, args);
+            List<T> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(row.read(r));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the deliverability tables", e);
+        }
+    }
+
+    long count(String sql, Object... args) {
+        List<Long> n = query(sql, r -> r.getLong(1), args);
+        return n.isEmpty() ? 0 : n.get(0);
+    }
+
+    private static void bind(PreparedStatement p, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof Instant t) {
+                p.setTimestamp(i + 1, Timestamp.from(t));
+            } else {
+                p.setObject(i + 1, a);
+            }
+        }
+    }
+
+    static Instant instant(ResultSet r, String column) throws SQLException {
+        Timestamp t = r.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    /** "?, ?, ?" for an IN list. */
+    static String marks(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+}

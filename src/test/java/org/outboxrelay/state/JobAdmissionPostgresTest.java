@@ -1,0 +1,62 @@
+package org.outboxrelay.state;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+import org.outboxrelay.testing.TestPostgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The job store's rules on PostgreSQL, the store several relays share: the same tests as on H2, plus relays
+ * racing to admit the same ids.
+ */
+class JobAdmissionPostgresTest extends JobAdmissionTest {
+
+    private String url;
+
+    @Override
+    protected JdbcJobStateStore openStore() {
+        if (url == null) {
+            url = TestPostgres.get().newDatabase();
+        }
+        StateDatabase db = StateDatabase.open(new StateSettings(url, "relay", null, 8, dir), "test");
+        return new JdbcJobStateStore(db.dataSource(), db);
+    }
+
+    @Test
+    void relaysAdmittingTheSameIdsAtOnceAdmitEachExactlyOnce() throws Exception {
+        JobAdmission a = new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "node-a");
+        JdbcJobStateStore second = openStore();
+        JobAdmission b = new JobAdmission(second, Clock.systemUTC(), "relay@example.com", "node-b");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String id = "race-" + i;
+                for (int copy = 0; copy < 4; copy++) {
+                    JobAdmission admission = copy % 2 == 0 ? a : b;
+                    String token = "t-" + copy;
+                    Callable<Boolean> admit = copy < 2
+                            ? () -> admission.admitNew(StoreFixtures.job(id, "http", token)).admitted()
+                            : () -> admission.admitForDelivery(StoreFixtures.job(id, "jms", token), false).admitted();
+                    results.add(pool.submit(admit));
+                }
+            }
+            int admitted = 0;
+            for (Future<Boolean> f : results) {
+                admitted += f.get() ? 1 : 0;
+            }
+            assertEquals(200, admitted, "each id admitted by exactly one of its four copies");
+        } finally {
+            pool.shutdownNow();
+            second.close();
+        }
+    }
+}
