@@ -24,6 +24,9 @@ final class SmtpSink implements AutoCloseable {
     private static final Pattern BYTES = Pattern.compile("bytes=(\\d+)");
     private static final Pattern SESSIONS = Pattern.compile("sess=(\\d+)");
 
+    /** No message for this long while more are expected: the run has stalled. */
+    private static final Duration STALLED = Duration.ofSeconds(90);
+
     private final Process process;
     private final int port;
     private final boolean tls;
@@ -91,14 +94,21 @@ final class SmtpSink implements AutoCloseable {
         return sessions;
     }
 
-    /** Waits until {@code n} messages in all have arrived; returns when the nth did (as seen on its output). */
+    /**
+     * Waits until {@code n} messages in all have arrived; returns when the nth did (as seen on its output). Fails
+     * when the count has not moved for {@link #STALLED} (a sender that stopped: no use waiting out the timeout).
+     */
     synchronized Instant awaitCount(long n, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Instant waitingSince = Instant.now();
         while (count < n) {
             long left = deadline - System.nanoTime();
-            if (left <= 0 || !process.isAlive()) {
+            Instant progress = lastAt.isAfter(waitingSince) ? lastAt : waitingSince;
+            boolean stalled = Duration.between(progress, Instant.now()).compareTo(STALLED) > 0;
+            if (left <= 0 || stalled || !process.isAlive()) {
                 throw new IllegalStateException("the sink got " + count + " of " + n + " messages"
-                        + (process.isAlive() ? " within " + timeout : " and exited: " + output));
+                        + (!process.isAlive() ? " and exited" : stalled ? ", none in the last " + STALLED
+                                .toSeconds() + " s" : " within " + timeout) + "; its other output: " + output);
             }
             wait(Math.max(1, Math.min(1000, left / 1_000_000)));
         }
