@@ -18,6 +18,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.component.mail.MailMessage;
 import org.outboxrelay.delivery.DeliveryEvents;
+import org.outboxrelay.delivery.OutcomeEvent;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.JobRecord;
 import org.outboxrelay.state.JobStateStore;
@@ -141,7 +142,7 @@ public class BounceReader {
         LOG.info("Report {} about job {}: {}", reportId, job.id(), recorded.isEmpty() ? reason : String.join("; ",
                 recorded.stream().map(r -> r.kind() + " " + (r.status() == null ? "" : r.status())
                         + (r.suppressed() != null ? ", suppressed (" + r.suppressed() + ")" : "")).toList()));
-        String event = recorded.isEmpty() && report.kind() != ParsedReport.Kind.COMPLAINT ? null
+        OutcomeEvent event = recorded.isEmpty() && report.kind() != ParsedReport.Kind.COMPLAINT ? null
                 : events.report(status, job, reportId, recorded, reason);
         if (metrics != null) {
             metrics.bounceReport(ProcessedReport.Outcome.HANDLED.id());

@@ -2,6 +2,7 @@ package org.outboxrelay.bounce;
 
 import java.util.List;
 
+import org.outboxrelay.delivery.OutcomeEvent;
 import org.outboxrelay.state.ProcessedReport;
 
 /**
@@ -16,11 +17,11 @@ public final class ReportOutcome {
     private final String jobId;
     private final String detail;
     private final List<BouncedRecipient> recipients;
-    private final String event;
+    private final OutcomeEvent event;
     private final boolean seenBefore;
 
     ReportOutcome(String reportId, ProcessedReport.Outcome outcome, String jobId, String detail,
-            List<BouncedRecipient> recipients, String event, boolean seenBefore) {
+            List<BouncedRecipient> recipients, OutcomeEvent event, boolean seenBefore) {
         this.reportId = reportId;
         this.outcome = outcome;
         this.jobId = jobId;
@@ -39,7 +40,7 @@ public final class ReportOutcome {
         return !seenBefore;
     }
 
-    public String getEvent() {
+    public OutcomeEvent getEvent() {
         return event;
     }
 

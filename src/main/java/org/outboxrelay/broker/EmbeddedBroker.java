@@ -43,6 +43,8 @@ public class EmbeddedBroker extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** Bytes of messages the broker keeps in memory before it pages (see doStart). */
+    static final long GLOBAL_MAX_SIZE = 64L << 20;
 
     private final BrokerSettings settings;
     private final long maxJobBytes;
@@ -162,6 +164,10 @@ public class EmbeddedBroker extends ServiceSupport {
                 .setLargeMessagesDirectory(settings.dataDir().resolve("large-messages").toString())
                 .setNodeManagerLockDirectory(settings.dataDir().toString())
                 .setJMXManagementEnabled(false)
+                // queued jobs are held in memory up to this much, the rest wait in page files (as durable as the
+                // journal): a backlog of any size leaves the relay's memory as it is (Artemis' default is half
+                // the heap limit, which let a burst of 40,000 jobs grow the heap by a few hundred MB)
+                .setGlobalMaxSize(GLOBAL_MAX_SIZE)
                 .setSecurityEnabled(secured())
                 // a percentage of the disk says little (90% of a large disk is plenty free): relay.data.min-free
                 .setMaxDiskUsage(-1)

@@ -4,11 +4,13 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 import org.outboxrelay.config.IdleMemoryRelease;
 import org.outboxrelay.config.InvalidSettingsException;
 import org.outboxrelay.config.LogFormat;
+import org.outboxrelay.jvm.RelayJvm;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
@@ -61,6 +63,11 @@ public final class RelayCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // started with no JVM options: the relay runs in a JVM of its own, tuned and with its cache (RelayJvm)
+        OptionalInt tuned = RelayJvm.runTuned(args, CONFIG);
+        if (tuned.isPresent()) {
+            System.exit(tuned.getAsInt());
+        }
         LogFormat.applyBeforeLogging(CONFIG);
         IdleMemoryRelease.applyBeforeStart();
         System.exit(execute(args, System.out, System.err));

@@ -5,6 +5,7 @@ import java.time.Clock;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.outboxrelay.delivery.DeliveryEvents;
+import org.outboxrelay.delivery.JobChecks;
 import org.outboxrelay.delivery.JobLedger;
 import org.outboxrelay.delivery.JobMessages;
 import org.outboxrelay.delivery.JobReader;
@@ -43,6 +44,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
         Beans.bind(context, "jobIntake", new JobIntake(admission, metrics));
         Beans.bind(context, "jobMessages", new JobMessages(clock));
         Beans.bind(context, "deliveryEvents", new DeliveryEvents(clock, relay.node().id()));
+        Beans.bind(context, "jobChecks", new JobChecks());
         Beans.bind(context, "outboxFileParser", new OutboxFileParser(maxBytes, clock));
         Beans.bind(context, "outboxArchive", new OutboxArchive(relay.outboxDir(), clock));
         Beans.bind(context, "templateRenderer", new TemplateRenderer(relay.templatesDir(),

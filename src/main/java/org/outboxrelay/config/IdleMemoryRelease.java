@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * memory in its arenas.
  * <p>
  * So, every {@code relay.memory.release-interval}: G1 runs a concurrent collection when none ran for that long
- * ({@code G1PeriodicGCInterval}, JEP 346), and a collection shrinks the heap to 30% free ({@code MaxHeapFreeRatio},
- * any collector); and, when no job is in flight, the native heap is trimmed (what
+ * ({@code G1PeriodicGCInterval}, JEP 346), other collectors a full collection (the relay does it, see
+ * {@link #collectIfQuiet}), and a collection shrinks the heap to 30% free ({@code MaxHeapFreeRatio}, any
+ * collector); and, when no job is in flight, the native heap is trimmed (what
  * {@code jcmd PID System.trim_native_heap} does; JDK 17.0.9 and later, on glibc). Under load neither runs: young
  * collections keep the periodic one away, and the trim waits for a moment without jobs.
  * <p>
@@ -39,6 +40,9 @@ public final class IdleMemoryRelease extends ServiceSupport {
     private final CamelContext context;
     private final Duration interval;
     private ScheduledExecutorService timer;
+    private boolean collectWhenIdle;
+    private long collectionsAtLastTick = -1;
+    private long collectionsAtLastRelease;
     private MBeanServer server;
     private ObjectName diagnosticCommands;
 
@@ -75,15 +79,41 @@ public final class IdleMemoryRelease extends ServiceSupport {
             setUnlessSetByOperator(vm, "G1PeriodicGCInterval", String.valueOf(interval.toMillis()));
         }
         boolean canTrim = canTrimNativeHeap();
-        if (canTrim) {
+        collectWhenIdle = !g1;
+        if (canTrim || collectWhenIdle) {
             timer = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "memory-release");
-            timer.scheduleWithFixedDelay(this::trimWhenIdle, interval.toMillis(), interval.toMillis(),
+            timer.scheduleWithFixedDelay(() -> releaseWhenIdle(canTrim), interval.toMillis(), interval.toMillis(),
                     TimeUnit.MILLISECONDS);
         }
         LOG.info("An idle relay gives memory back every {}: {}, {}", interval.toMillis() % 1000 == 0
                         ? interval.toSeconds() + "s" : interval.toMillis() + "ms",
-                g1 ? "unused heap (G1 periodic collection)" : "unused heap at full collections only (not G1)",
+                g1 ? "unused heap (G1 periodic collection)"
+                        : "unused heap (a full collection after a whole interval without any)",
                 canTrim ? "native heap trimmed" : "native heap not trimmed (needs JDK 17.0.9+ on glibc)");
+    }
+
+    /**
+     * What G1's periodic collection does, for the other collectors (the serial one the relay's own JVM uses, see
+     * RelayJvm), which give heap back at full collections only: once the heap has been used (collections ran)
+     * and then a whole interval passed without any collection, one full collection shrinks the heap to
+     * MaxHeapFreeRatio. Under load collections keep coming, so it waits; an idle relay pays it once.
+     */
+    private void collectIfQuiet() {
+        long count = collectionCount();
+        if (count == collectionsAtLastTick && count != collectionsAtLastRelease) {
+            System.gc();
+            collectionsAtLastRelease = collectionCount();
+            count = collectionsAtLastRelease;
+        }
+        collectionsAtLastTick = count;
+    }
+
+    private static long collectionCount() {
+        long count = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+        }
+        return count;
     }
 
     private boolean canTrimNativeHeap() {
@@ -98,9 +128,15 @@ public final class IdleMemoryRelease extends ServiceSupport {
         }
     }
 
-    private void trimWhenIdle() {
+    private void releaseWhenIdle(boolean canTrim) {
         if (context.getInflightRepository().size() > 0) {
             return; // under load the freed memory is taken again at once; the trim would only hold up malloc
+        }
+        if (collectWhenIdle) {
+            collectIfQuiet();
+        }
+        if (!canTrim) {
+            return;
         }
         try {
             Object report = server.invoke(diagnosticCommands, TRIM, new Object[] {new String[0]},

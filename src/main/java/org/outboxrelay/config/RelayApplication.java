@@ -83,6 +83,12 @@ public class RelayApplication {
         main.run();
     }
 
+    /** Stops the relay as SIGTERM does, saying why: {@link #run} returns once the jobs in flight are done. */
+    public void requestStop(String why) {
+        LOG.info("{}: stopping (jobs in flight may finish, the others stay queued)", why);
+        main.completed();
+    }
+
     public void start() throws Exception {
         main.start();
     }

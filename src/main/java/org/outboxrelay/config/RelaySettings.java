@@ -10,6 +10,7 @@ import org.outboxrelay.broker.BrokerSettings;
 import org.outboxrelay.delivery.RetryPolicy;
 import org.outboxrelay.http.HttpApiSettings;
 import org.outboxrelay.console.ConsoleSettings;
+import org.outboxrelay.jvm.RelayJvm;
 import org.outboxrelay.provider.OAuthSettings;
 import org.outboxrelay.provider.Provider;
 import org.outboxrelay.provider.SmtpAuth;
@@ -131,6 +132,7 @@ public record RelaySettings(
         }
         int auditFiles = settings.integer(AUDIT_MAX_FILES);
         settings.choice(LOG_FORMAT, LogFormat.class); // applied in main (LogFormat); checked here
+        settings.choice(JVM_TUNING, RelayJvm.Tuning.class); // applied in main (RelayJvm); checked here
         Path attachmentsDir = settings.path(ATTACHMENTS_DIR);
         boolean routesReload = settings.bool(ROUTES_RELOAD);
         Path routesDir = settings.path(ROUTES_DIR);

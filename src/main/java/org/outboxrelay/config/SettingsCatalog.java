@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.outboxrelay.jvm.RelayJvm;
 import org.outboxrelay.provider.OAuthSettings;
 import org.outboxrelay.provider.Provider;
 import org.outboxrelay.provider.SmtpAuth;
@@ -48,7 +49,7 @@ public final class SettingsCatalog {
             "PEM certificate(s) to trust besides the system's");
     public static final Setting SMTP_MAX_CONNECTIONS = integer("relay.smtp.max-connections", 4, 1, 100,
             "SMTP connections open at once (reused); with a shared store, across all relays together");
-    public static final Setting SMTP_MESSAGES_PER_CONNECTION = integer("relay.smtp.messages-per-connection", 100, 1,
+    public static final Setting SMTP_MESSAGES_PER_CONNECTION = integer("relay.smtp.messages-per-connection", 1000, 1,
             100_000, "messages per connection before a new one is opened");
     public static final Setting SMTP_IDLE_TIMEOUT = duration("relay.smtp.idle-timeout", "30s",
             "an unused connection is closed after this");
@@ -239,6 +240,9 @@ public final class SettingsCatalog {
             "how often an idle relay gives unused heap and native memory back (0: off)"));
     public static final Setting LOG_FORMAT = choice("relay.log.format", LogFormat.class, "text",
             "`text` or `json` (console logs)");
+    public static final Setting JVM_TUNING = choice(RelayJvm.TUNING, RelayJvm.Tuning.class, "auto",
+            "`auto`: `java -jar` with no JVM options runs the relay in a JVM of its own with the cache made at"
+            + " `mvn package`; `off`: the JVM as started");
     public static final Setting AUDIT_INCLUDE_ADDRESSES = bool("relay.audit.include-addresses", false,
             "recipient addresses in the audit trail");
     public static final Setting AUDIT_MAX_FILE_SIZE = text("relay.audit.max-file-size", "50MB",

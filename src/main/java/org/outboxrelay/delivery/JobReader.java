@@ -74,8 +74,10 @@ public class JobReader {
         String jmsKey = jmsId == null ? exchange.getExchangeId() : jmsId.replaceFirst("^ID:", "");
         Object idProperty = in.getHeader(JobHeaders.JOB_ID);
         String id = Bookkeeping.jobId(idProperty, problems);
-        if (idProperty == null && !body.raw() && body.payload() != null) {
-            id = idField(body.payload(), problems);
+        // a JSON job is parsed here, once: its id may be in it, and validate() goes on with the same tree
+        JsonNode json = body.raw() || body.payload() == null ? null : tree(body.payload());
+        if (idProperty == null && json != null) {
+            id = idField(json, problems);
         }
         if (id == null) {
             id = "jms-" + jmsKey;
@@ -96,6 +98,7 @@ public class JobReader {
                 admission != null && problems.isEmpty() ? admission : "jms:" + jmsKey);
         job.setProblems(problems);
         job.setDeliveryId(jmsKey);
+        job.setJson(json);
         return job;
     }
 
@@ -203,7 +206,8 @@ public class JobReader {
         if (job.isRaw()) {
             job.setRawMessage(rawParser.parse(job.getPayload()));
         } else {
-            MailJob mail = jsonParser.parse(job.getPayload());
+            // the tree read() parsed; when it could not, parsing again reports why
+            MailJob mail = job.getJson() != null ? jsonParser.parse(job.getJson()) : jsonParser.parse(job.getPayload());
             if (mail.id() != null && !mail.id().equals(job.getId())) {
                 throw new InvalidJobException("id", "\"" + mail.id() + "\" differs from the jobId property \""
                         + job.getId() + "\"");
@@ -219,22 +223,26 @@ public class JobReader {
         }
     }
 
-    /** The JSON job's own "id", when it has a usable one; a bad one is a problem of the job. */
-    private static String idField(byte[] payload, List<FieldError> problems) {
+    /** The JSON tree of a job's payload, or null when it is not JSON at all (validate() reports that). */
+    private static JsonNode tree(byte[] payload) {
         try {
-            JsonNode tree = MailJobParser.readTree(payload);
-            JsonNode id = tree.get("id");
-            if (id == null || !id.isTextual() || id.asText().isEmpty()) {
-                return null; // the schema says what is wrong with it
-            }
-            String problem = Bookkeeping.idProblem(id.asText());
-            if (problem != null) {
-                problems.add(new FieldError("id", problem));
-                return null;
-            }
-            return id.asText();
+            return MailJobParser.readTree(payload);
         } catch (InvalidJobException e) {
-            return null; // validate() reports it
+            return null;
         }
+    }
+
+    /** The JSON job's own "id", when it has a usable one; a bad one is a problem of the job. */
+    private static String idField(JsonNode tree, List<FieldError> problems) {
+        JsonNode id = tree.get("id");
+        if (id == null || !id.isTextual() || id.asText().isEmpty()) {
+            return null; // the schema says what is wrong with it
+        }
+        String problem = Bookkeeping.idProblem(id.asText());
+        if (problem != null) {
+            problems.add(new FieldError("id", problem));
+            return null;
+        }
+        return id.asText();
     }
 }

@@ -1,6 +1,7 @@
 package org.outboxrelay.delivery;
 
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
@@ -155,7 +156,7 @@ public class MimeMessageBuilder {
         if (j.html() != null && j.text() != null) {
             MimeMultipart alternative = new MimeMultipart("alternative");
             MimeBodyPart text = new MimeBodyPart();
-            text.setText(j.text(), "UTF-8", "plain");
+            setText(text, j.text(), "plain");
             alternative.addBodyPart(text);
             MimeBodyPart html = new MimeBodyPart();
             fillHtml(html, j.html(), inline);
@@ -164,24 +165,39 @@ public class MimeMessageBuilder {
         } else if (j.html() != null) {
             fillHtml(target, j.html(), inline);
         } else {
-            target.setText(j.text() == null ? "" : j.text(), "UTF-8", "plain");
+            setText(target, j.text() == null ? "" : j.text(), "plain");
         }
     }
 
     /** HTML alone, or multipart/related with the inline parts its cid: references point to. */
     private static void fillHtml(MimePart target, String html, List<MimeBodyPart> inline) throws MessagingException {
         if (inline.isEmpty()) {
-            target.setText(html, "UTF-8", "html");
+            setText(target, html, "html");
             return;
         }
         MimeMultipart related = new MimeMultipart("related");
         MimeBodyPart htmlPart = new MimeBodyPart();
-        htmlPart.setText(html, "UTF-8", "html");
+        setText(htmlPart, html, "html");
         related.addBodyPart(htmlPart);
         for (MimeBodyPart p : inline) {
             related.addBodyPart(p);
         }
         target.setContent(related);
+    }
+
+    /**
+     * What {@code part.setText(text, "UTF-8", subtype)} does, with the text encoded once: setText keeps the text
+     * as a String, and Jakarta Mail then encodes it twice over (once to choose the transfer encoding, once to
+     * write it), each time looking up a content handler. Here the UTF-8 bytes are the part's content and the
+     * transfer encoding is chosen from them by the same rule (7bit, or quoted-printable when not all ASCII or
+     * lines are too long), so the message on the wire is the same.
+     */
+    static void setText(MimePart part, String text, String subtype) throws MessagingException {
+        String type = "text/" + subtype + "; charset=UTF-8";
+        ByteArrayDataSource content = new ByteArrayDataSource(text.getBytes(StandardCharsets.UTF_8), type);
+        part.setDataHandler(new DataHandler(content));
+        part.setHeader("Content-Type", type);
+        part.setHeader("Content-Transfer-Encoding", MimeUtility.getEncoding(content));
     }
 
     private MimeBodyPart attachmentPart(int index, Attachment a) throws Exception {

@@ -3,6 +3,8 @@ package org.outboxrelay.job;
 import java.time.Instant;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * One job on its way through the delivery route: what was queued (identity, channel, original payload and the
  * bookkeeping carried as JMS properties), plus what the route learns about it step by step (its parsed content,
@@ -20,6 +22,7 @@ public class QueuedJob {
     private final String outboxFile;
     private final String admission;
 
+    private JsonNode json;
     private MailJob mailJob;
     private RawMessage rawMessage;
     private String messageId;
@@ -99,6 +102,15 @@ public class QueuedJob {
 
     public String getAdmission() {
         return admission;
+    }
+
+    /** The payload's JSON, parsed once when the job was read (null for a raw message or text that is no JSON). */
+    public JsonNode getJson() {
+        return json;
+    }
+
+    public void setJson(JsonNode json) {
+        this.json = json;
     }
 
     public MailJob getMailJob() {

@@ -1,16 +1,15 @@
 package org.outboxrelay.observe;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.logging.log4j.core.appender.RollingFileAppender;
 import org.apache.logging.log4j.core.appender.rolling.CompositeTriggeringPolicy;
@@ -22,6 +21,8 @@ import org.apache.logging.log4j.core.impl.Log4jLogEvent;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.logging.log4j.message.SimpleMessage;
 import org.apache.camel.support.service.ServiceSupport;
+import org.outboxrelay.delivery.OutcomeEvent;
+import org.outboxrelay.job.MailJob;
 import org.outboxrelay.job.QueuedJob;
 
 /**
@@ -32,7 +33,7 @@ import org.outboxrelay.job.QueuedJob;
  */
 public class AuditTrail extends ServiceSupport {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final Path dir;
     private final boolean includeAddresses;
@@ -76,50 +77,55 @@ public class AuditTrail extends ServiceSupport {
         }
     }
 
-    /** Writes the line for the outcome event in the body (as published on mail.events). */
-    public void record(Exchange exchange) throws JsonProcessingException {
-        JsonNode event = JSON.readTree(exchange.getMessage().getBody(String.class));
+    /** Writes the line for the outcome event in the body (the event published on mail.events). */
+    public void record(@Body OutcomeEvent event, Exchange exchange) throws IOException {
         QueuedJob job = exchange.getProperty("job", QueuedJob.class);
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("at", clock.instant().toString());
-        line.put("jobId", text(event, "jobId"));
-        line.put("messageId", text(event, "messageId"));
-        line.put("channel", text(event, "channel"));
-        line.put("node", text(event, "node"));
-        line.put("attempt", event.path("attempt").asInt());
-        line.put("outcome", text(event, "status"));
-        JsonNode recipients = event.path("recipients");
-        int accepted = recipients.path("accepted").asInt();
-        int refused = recipients.path("refused").size();
-        line.put("recipients", job != null && job.getMailJob() != null ? job.getMailJob().recipientCount()
-                : job != null && job.getRawMessage() != null ? job.getRawMessage().recipients().size() : accepted + refused);
-        line.put("accepted", accepted);
-        line.put("refused", refused);
-        String reply = text(event, "smtpReply");
-        line.put("smtpCode", reply != null && reply.length() >= 3 && Character.isDigit(reply.charAt(0))
-                ? Integer.valueOf(reply.substring(0, 3)) : null);
-        line.put("smtpReply", reply);
-        line.put("durationMs", clock.millis() - exchange.getClock().getCreated());
-        if (event.has("reason")) {
-            line.put("reason", text(event, "reason"));
-        }
-        if (includeAddresses) {
-            List<String> refusedAddresses = new ArrayList<>();
-            recipients.path("refused").forEach(r -> refusedAddresses.add(r.path("address").asText()));
-            line.put("refusedAddresses", refusedAddresses);
-            if (job != null && job.getMailJob() != null) {
-                List<String> all = new ArrayList<>(job.getMailJob().to());
-                all.addAll(job.getMailJob().cc());
-                all.addAll(job.getMailJob().bcc());
-                line.put("addresses", all);
+        MailJob mail = job == null ? null : job.getMailJob();
+        StringWriter out = new StringWriter(320);
+        try (JsonGenerator line = JSON.createGenerator(out)) {
+            line.writeStartObject();
+            line.writeStringField("at", clock.instant().toString());
+            line.writeStringField("jobId", event.jobId());
+            line.writeStringField("messageId", event.messageId());
+            line.writeStringField("channel", event.channel());
+            line.writeStringField("node", event.node());
+            line.writeNumberField("attempt", event.attempt());
+            line.writeStringField("outcome", event.status().id());
+            line.writeNumberField("recipients", mail != null ? mail.recipientCount()
+                    : job != null && job.getRawMessage() != null ? job.getRawMessage().recipients().size()
+                    : event.accepted() + event.refused().size());
+            line.writeNumberField("accepted", event.accepted());
+            line.writeNumberField("refused", event.refused().size());
+            Integer code = event.smtpCode();
+            if (code == null) {
+                line.writeNullField("smtpCode");
+            } else {
+                line.writeNumberField("smtpCode", code);
             }
+            line.writeStringField("smtpReply", event.smtpReply());
+            line.writeNumberField("durationMs", clock.millis() - exchange.getClock().getCreated());
+            if (event.hasReason()) {
+                line.writeStringField("reason", event.reason());
+            }
+            if (includeAddresses) {
+                line.writeArrayFieldStart("refusedAddresses");
+                for (OutcomeEvent.Recipient r : event.refused()) {
+                    line.writeString(r.address());
+                }
+                line.writeEndArray();
+                if (mail != null) {
+                    line.writeArrayFieldStart("addresses");
+                    for (List<String> list : List.of(mail.to(), mail.cc(), mail.bcc())) {
+                        for (String a : list) {
+                            line.writeString(a);
+                        }
+                    }
+                    line.writeEndArray();
+                }
+            }
+            line.writeEndObject();
         }
         appender.append(Log4jLogEvent.newBuilder().setLoggerName("audit")
-                .setMessage(new SimpleMessage(JSON.writeValueAsString(line))).build());
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+                .setMessage(new SimpleMessage(out.toString())).build());
     }
 }

@@ -3,19 +3,22 @@ package org.outboxrelay.observe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.outboxrelay.delivery.DeliveryFailure;
 import org.outboxrelay.delivery.FailureKind;
+import org.outboxrelay.delivery.OutcomeEvent;
 import org.outboxrelay.job.QueuedJob;
 
 /**
@@ -24,12 +27,11 @@ import org.outboxrelay.job.QueuedJob;
  */
 public class RelayMetrics {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final MeterRegistry registry;
     private final Clock clock;
     private final Timer latency;
     private final Timer throttleWait;
+    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
     public RelayMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -61,46 +63,50 @@ public class RelayMetrics {
 
     /** A job accepted by the relay (outbox, http, or first seen on mail.jobs for jms). */
     public void received(String channel) {
-        Counter.builder("outbox.relay.jobs.received").description("Jobs accepted, by channel")
-                .tag("channel", channel).register(registry).increment();
+        counter("outbox.relay.jobs.received", "Jobs accepted, by channel", "channel", channel).increment();
     }
 
     /** Counts the outcome event in the body (sent, deferred, failed, duplicate) and its SMTP reply. */
-    public void outcome(Exchange exchange) throws Exception {
-        JsonNode event = JSON.readTree(exchange.getMessage().getBody(String.class));
-        String status = event.path("status").asText();
-        String channel = event.path("channel").asText("unknown");
+    public void outcome(@Body OutcomeEvent event, Exchange exchange) {
+        String channel = event.channel() == null ? "unknown" : event.channel();
         DeliveryFailure failure = exchange.getProperty("failure", DeliveryFailure.class);
-        switch (status) {
-            case "sent" -> {
-                Counter.builder("outbox.relay.jobs.sent").description("Jobs an SMTP server accepted")
-                        .tag("channel", channel).register(registry).increment();
+        switch (event.status()) {
+            case SENT -> {
+                counter("outbox.relay.jobs.sent", "Jobs an SMTP server accepted", "channel", channel).increment();
                 QueuedJob job = exchange.getProperty("job", QueuedJob.class);
                 if (job != null) {
                     latency.record(Duration.between(job.getSubmittedAt(), clock.instant()));
                 }
             }
-            case "deferred" -> Counter.builder("outbox.relay.jobs.deferred")
-                    .description("Delivery attempts deferred, by reason class (transient or account)")
-                    .tag("channel", channel)
-                    .tag("reason", failure != null && failure.kind() == FailureKind.ACCOUNT ? "account" : "transient")
-                    .register(registry).increment();
-            case "failed" -> Counter.builder("outbox.relay.jobs.failed")
-                    .description("Jobs that failed permanently, by reason class")
-                    .tag("channel", channel).tag("reason", reasonClass(failure))
-                    .register(registry).increment();
-            case "duplicate" -> Counter.builder("outbox.relay.jobs.duplicate")
-                    .description("Jobs not sent because their id was already sent or queued")
-                    .tag("channel", channel).register(registry).increment();
+            case DEFERRED -> counter("outbox.relay.jobs.deferred",
+                    "Delivery attempts deferred, by reason class (transient or account)", "channel", channel,
+                    "reason", failure != null && failure.kind() == FailureKind.ACCOUNT ? "account" : "transient")
+                    .increment();
+            case FAILED -> counter("outbox.relay.jobs.failed", "Jobs that failed permanently, by reason class",
+                    "channel", channel, "reason", reasonClass(failure)).increment();
+            case DUPLICATE -> counter("outbox.relay.jobs.duplicate",
+                    "Jobs not sent because their id was already sent or queued", "channel", channel).increment();
             // bounced, complained, suppressed: counted per recipient where they are found (bounce(), suppressed())
             default -> {
             }
         }
-        String reply = event.path("smtpReply").asText("");
-        if (reply.length() >= 3 && Character.isDigit(reply.charAt(0))) {
-            Counter.builder("outbox.relay.smtp.replies").description("SMTP replies to delivery attempts, by code")
-                    .tag("code", reply.substring(0, 3)).register(registry).increment();
+        String reply = event.smtpReply();
+        if (reply != null && reply.length() >= 3 && Character.isDigit(reply.charAt(0))) {
+            counter("outbox.relay.smtp.replies", "SMTP replies to delivery attempts, by code", "code",
+                    reply.substring(0, 3)).increment();
         }
+    }
+
+    /**
+     * A counter of the registry, looked up once per name and tags: building its id for every job (tags sorted,
+     * hashed, the registry's map consulted) cost more than counting.
+     */
+    private Counter counter(String name, String description, String... tags) {
+        return counters.computeIfAbsent(new CounterKey(name, List.of(tags)),
+                k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+
+    private record CounterKey(String name, List<String> tags) {
     }
 
     /** invalid, policy, template, refused (5xx), expired (gave up), or other. */

@@ -9,13 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import jakarta.jms.Connection;
-import jakarta.jms.DeliveryMode;
-import jakarta.jms.MessageProducer;
-import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
-
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.outboxrelay.testing.ReceivedMessage;
 import org.outboxrelay.testing.RelayProcess;
 import org.outboxrelay.testing.TestSmtpServer;
@@ -145,73 +138,27 @@ public final class DeliveryBenchmark {
 
     /** When each job was handed to the relay (committed to mail.jobs, renamed into the outbox), by number. */
     private static final java.util.Map<Integer, Long> HANDED_OVER = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final BenchJobs JOBS = new BenchJobs(Long.toString(System.currentTimeMillis(), 36), 0);
 
     /** Writes the job files of the outbox channel into a staging folder (not timed). */
     private static void prepare(String channel, Path home, int first, int n) throws IOException {
         if (channel.equals("outbox")) {
-            Path staging = Files.createDirectories(home.resolve("staging"));
-            for (int i = first; i < first + n; i++) {
-                Files.writeString(staging.resolve(fileName(i)), job(i, System.currentTimeMillis()));
-            }
+            JOBS.stageFiles(home.resolve("staging"), first, n);
         }
     }
 
     /** Submits jobs first..first+n-1 through the channel. */
     private static void submit(String channel, Path home, int brokerPort, int first, int n) throws Exception {
         switch (channel) {
-            case "jms" -> postJms(brokerPort, first, n);
-            case "outbox" -> dropFiles(home.resolve("outbox"), home.resolve("staging"), first, n);
+            case "jms" -> JOBS.postJms(brokerPort, "bench", "bench-pw", first, n, HANDED_OVER::put);
+            case "outbox" -> BenchJobs.dropFiles(home.resolve("outbox"), home.resolve("staging"), first, n,
+                    HANDED_OVER::put);
             default -> throw new IllegalArgumentException("channel jms or outbox");
         }
     }
 
-    private static String job(int i, long submittedMillis) {
-        return "{\"id\": \"bench-" + i + "-" + submittedMillis + "\", \"to\": \"r" + i + "@example.com\","
-                + " \"subject\": \"Benchmark " + i + "\", \"text\": \"Hello number " + i + "\","
-                + " \"headers\": {\"X-Bench-Submitted\": \"" + submittedMillis + "\"}}";
-    }
-
     private static void firstJob(TestSmtpServer sink, int brokerPort) throws Exception {
-        postJms(brokerPort, -1, 1);
+        JOBS.postJms(brokerPort, "bench", "bench-pw", -1, 1, BenchJobs.HandOver.NONE);
         sink.awaitMessages(1, Duration.ofSeconds(60));
-    }
-
-    /** Posts jobs first..first+n-1 with one producer, committing every 100. */
-    private static void postJms(int brokerPort, int first, int n) throws Exception {
-        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort);
-        try (Connection c = cf.createConnection("bench", "bench-pw")) {
-            Session s = c.createSession(true, Session.SESSION_TRANSACTED);
-            MessageProducer p = s.createProducer(s.createQueue("mail.jobs"));
-            p.setDeliveryMode(DeliveryMode.PERSISTENT);
-            for (int i = 0; i < n; i++) {
-                TextMessage m = s.createTextMessage(job(first + i, System.currentTimeMillis()));
-                p.send(m);
-                if (i % 100 == 99 || i == n - 1) {
-                    s.commit();
-                    long now = System.currentTimeMillis();
-                    for (int j = i - i % 100; j <= i; j++) {
-                        HANDED_OVER.put(first + j, now);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * Renames the staged job files into the outbox as fast as possible: written elsewhere, then renamed, the way
-     * applications are told to drop files (and the writing does not slow down the submission).
-     */
-    private static void dropFiles(Path outbox, Path staging, int first, int n) throws Exception {
-        for (int i = first; i < first + n; i++) {
-            // a file just written, as the relay sees it (a rename keeps the time it was written at)
-            Path dropped = Files.move(staging.resolve(fileName(i)), outbox.resolve(fileName(i)));
-            long now = System.currentTimeMillis();
-            Files.setLastModifiedTime(dropped, java.nio.file.attribute.FileTime.fromMillis(now));
-            HANDED_OVER.put(i, now);
-        }
-    }
-
-    private static String fileName(int i) {
-        return String.format("job-%06d.json", i);
     }
 }

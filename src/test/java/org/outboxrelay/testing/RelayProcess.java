@@ -125,6 +125,14 @@ public final class RelayProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** Waits for the relay to exit by itself; its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("relay did not exit within " + timeout);
+        }
+        return process.exitValue();
+    }
+
     /** SIGTERM, and the exit code. */
     public int terminate(Duration timeout) throws InterruptedException {
         process.destroy();

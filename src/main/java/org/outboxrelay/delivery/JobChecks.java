@@ -1,0 +1,29 @@
+package org.outboxrelay.delivery;
+
+import org.apache.camel.ExchangeProperty;
+import org.outboxrelay.job.QueuedJob;
+
+/**
+ * The conditions the delivery path branches on for every job, as named predicates for the routes' filters. They
+ * say what {@code simple} would say with {@code ${exchangeProperty.job.duplicate}}, but simple's property paths
+ * (OGNL) build and resolve a bean expression on every evaluation - four times the cost of a method call, on
+ * every job.
+ */
+public class JobChecks {
+
+    /** The job's id was already sent, or is queued as another copy (see JobLedger.admit). */
+    public boolean duplicate(@ExchangeProperty("job") QueuedJob job) {
+        return job.isDuplicate();
+    }
+
+    /** An outbox job that is done: every recipient got it, so its file goes to outbox/sent/. */
+    public boolean outboxFileDone(@ExchangeProperty("job") QueuedJob job,
+            @ExchangeProperty("result") SendResult result) {
+        return job.isFromOutbox() && !result.hasDeferred();
+    }
+
+    /** Some recipients were only deferred (4xx): the job is tried again for them. */
+    public boolean someDeferred(@ExchangeProperty("result") SendResult result) {
+        return result.hasDeferred();
+    }
+}
