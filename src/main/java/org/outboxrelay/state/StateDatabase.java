@@ -158,11 +158,8 @@ public final class StateDatabase implements AutoCloseable {
                         throw new SQLException("the job store's database cannot be opened again yet: "
                                 + rootMessage(e), "08001", DATABASE_IS_CLOSED, e);
                     }
-                    String problem = tablesProblem(reopened);
-                    if (problem != null) {
-                        reopened.close();
-                        throw new SQLException("the job store's database cannot be opened again yet: " + problem,
-                                "08001", DATABASE_IS_CLOSED);
+                    if (tablesProblem(reopened) != null) {
+                        recreate(reopened);
                     }
                     pool = reopened;
                     closedByH2 = false;
@@ -177,6 +174,26 @@ public final class StateDatabase implements AutoCloseable {
             }
         }
         return pool;
+    }
+
+    /**
+     * H2 came back from a full disk without the relay's tables: its file lost what it held (seen when the disk
+     * filled to the last byte under a busy relay). The relay cannot know again what was sent; it says so loudly
+     * once, makes the tables again and goes on, since the jobs themselves wait on the broker, not here.
+     */
+    private void recreate(HikariDataSource reopened) throws SQLException {
+        try {
+            flyway(reopened).migrate();
+        } catch (RuntimeException e) {
+            reopened.close();
+            throw new SQLException("the job store's database cannot be opened again yet: " + rootMessage(e), "08001",
+                    DATABASE_IS_CLOSED, e);
+        }
+        LOG.error("The job store's database came back empty after the disk was full: H2 lost what it held (job"
+                + " statuses, ids, history, suppression list). Its tables are made again and delivery goes on; jobs"
+                + " waiting on the broker are sent, but a job id sent before may be accepted and sent again, and"
+                + " suppressed addresses must be imported again (suppression import). Keep relay.data.min-free"
+                + " ahead of the disk, or use PostgreSQL (relay.state.url).");
     }
 
     /** Null when the relay's tables are there, else what the database says. */
