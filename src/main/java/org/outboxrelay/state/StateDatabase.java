@@ -226,7 +226,30 @@ public final class StateDatabase implements AutoCloseable {
                 .load();
     }
 
+    /** The PostgreSQL advisory lock the relays take turns on while they look at and migrate the schema. */
+    private static final long MIGRATION_LOCK = 0x6f7574626f78L; // "outbox"
+
     private void migrate() {
+        if (dialect != Dialect.POSTGRESQL) {
+            migrateNow();
+            return;
+        }
+        // Flyway locks its own migrations, but not the first look at an empty database: relays started together
+        // would each find the history table another one has just made, still empty, and stop ("Unable to
+        // baseline"). One at a time, then.
+        try (Connection c = dataSource.getConnection(); java.sql.Statement lock = c.createStatement()) {
+            lock.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+            try {
+                migrateNow();
+            } finally {
+                lock.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot migrate the " + settings + ": " + rootMessage(e), e);
+        }
+    }
+
+    private void migrateNow() {
         Flyway flyway = flyway();
         newerThanThisRelay(flyway.info()).ifPresent(problem -> {
             throw new InvalidSettingsException(problem);

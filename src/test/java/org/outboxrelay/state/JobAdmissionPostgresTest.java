@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.outboxrelay.testing.TestPostgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The job store's rules on PostgreSQL, the store several relays share: the same tests as on H2, plus relays
@@ -28,6 +29,33 @@ class JobAdmissionPostgresTest extends JobAdmissionTest {
         }
         StateDatabase db = StateDatabase.open(new StateSettings(url, "relay", null, 8, dir), "test");
         return new JdbcJobStateStore(db.dataSource(), db);
+    }
+
+    @Test
+    void relaysStartingTogetherOnAnEmptyDatabaseTakeTurnsMigratingIt() throws Exception {
+        int relays = 6;
+        ExecutorService starting = Executors.newFixedThreadPool(relays);
+        try {
+            for (int round = 0; round < 3; round++) {
+                String empty = TestPostgres.get().newDatabase();
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(relays);
+                List<Future<StateDatabase>> opened = new ArrayList<>();
+                for (int i = 0; i < relays; i++) {
+                    String node = "node-" + i;
+                    opened.add(starting.submit(() -> {
+                        together.await();
+                        return StateDatabase.open(new StateSettings(empty, "relay", null, 4, dir), node);
+                    }));
+                }
+                for (Future<StateDatabase> f : opened) {
+                    try (StateDatabase db = f.get()) { // before the lock, some failed: "Unable to baseline"
+                        assertTrue(db.newerSchema().isEmpty());
+                    }
+                }
+            }
+        } finally {
+            starting.shutdownNow();
+        }
     }
 
     @Test
