@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JvmCacheTraining {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JvmCacheTraining.class);
+
     private JvmCacheTraining() {
     }
 
@@ -43,13 +45,12 @@ public final class JvmCacheTraining {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         if (done && training.exitValue() == 0 && Files.isRegularFile(cache.file())) {
             cache.describe(jar);
-            System.out.printf("JVM cache for %s %s: %s (%d MB, training run %d s, log %s)%n",
-                    System.getProperty("java.vm.name"), System.getProperty("java.vm.version"), cache.file(),
-                    Files.size(cache.file()) >> 20, seconds, log);
+            LOG.info("JVM cache for {} {}: {} ({} MB, training run {} s, log {})", System.getProperty("java.vm.name"),
+                    System.getProperty("java.vm.version"), cache.file(), Files.size(cache.file()) >> 20, seconds, log);
         } else {
             JvmCache.removeAll(jar);
-            System.out.printf("WARNING: no JVM cache (the training run %s after %d s; see %s): the relay starts"
-                    + " without one%n", done ? "exited with " + training.exitValue() : "did not end", seconds, log);
+            LOG.warn("No JVM cache (the training run {} after {} s; see {}): the relay starts without one",
+                    done ? "exited with " + training.exitValue() : "did not end", seconds, log);
         }
     }
 

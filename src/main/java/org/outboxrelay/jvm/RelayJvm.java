@@ -38,6 +38,8 @@ import sun.misc.Signal;
  */
 public final class RelayJvm {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayJvm.class);
+
     /** relay.jvm.tuning: {@code auto} (default) or {@code off}. */
     public static final String TUNING = "relay.jvm.tuning";
 
@@ -77,7 +79,7 @@ public final class RelayJvm {
         try {
             return OptionalInt.of(runAndWait(command.get()));
         } catch (IOException e) {
-            System.err.println("outbox-relay: cannot start a tuned JVM (" + e.getMessage() + "); running in this one");
+            LOG.warn("Cannot start a tuned JVM ({}); running in this one", e.getMessage());
             return OptionalInt.empty();
         }
     }

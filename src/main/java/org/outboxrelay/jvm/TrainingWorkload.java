@@ -41,6 +41,8 @@ import org.outboxrelay.config.RelayApplication;
  */
 public final class TrainingWorkload {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainingWorkload.class);
+
     private static final String TOKEN = "training-" + Long.toHexString(System.nanoTime());
     /**
      * Jobs per kind and channel: JDK 25's AOT cache keeps method profiles, which take thousands of jobs to settle;
@@ -87,8 +89,7 @@ public final class TrainingWorkload {
                         + " jobs had an outcome within 10 minutes");
             }
         }
-        System.out.printf("training: %d jobs relayed in %d s%n", expected,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+        LOG.info("Training: {} jobs relayed in {} s", expected, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
         relay.stop();
         try (Stream<Path> all = Files.walk(home)) {
             all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

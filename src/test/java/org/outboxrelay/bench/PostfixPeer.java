@@ -21,6 +21,8 @@ import java.util.stream.Stream;
  */
 final class PostfixPeer implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PostfixPeer.class);
+
     /** Instances not stopped yet: stopped by {@link #stopAll} when the benchmark is interrupted. */
     private static final java.util.Set<PostfixPeer> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -159,7 +161,7 @@ final class PostfixPeer implements AutoCloseable {
             try {
                 p.close();
             } catch (Exception e) {
-                System.err.println("cannot stop Postfix in " + p.dir + ": " + e);
+                LOG.warn("Cannot stop Postfix in {}: {}", p.dir, e.toString());
             }
         }
     }

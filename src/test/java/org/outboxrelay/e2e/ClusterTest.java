@@ -46,6 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClusterTest {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterTest.class);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = TestRelay.API_TOKEN;
 
@@ -71,11 +73,11 @@ class ClusterTest {
         for (RelayProcess r : relays) {
             try {
                 ApiClient api = new ApiClient(r.httpPort(), TOKEN);
-                System.out.println("queues at the end: " + api.get("/api/v1/admin/queues").body());
-                System.out.println("dead letters at the end: " + api.get("/api/v1/admin/dead").body());
+                LOG.info("Queues at the end: {}", api.get("/api/v1/admin/queues").body());
+                LOG.info("Dead letters at the end: {}", api.get("/api/v1/admin/dead").body());
                 break;
             } catch (Exception | AssertionError e) {
-                System.out.println("queues at the end: " + e);
+                LOG.info("Queues at the end: cannot be read ({})", e.toString());
             }
         }
         for (RelayProcess r : relays) {
