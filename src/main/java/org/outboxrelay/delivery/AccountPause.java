@@ -3,18 +3,13 @@ package org.outboxrelay.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Route;
-import org.apache.camel.support.RoutePolicySupport;
 import org.outboxrelay.flow.ConsumerHolds;
+import org.outboxrelay.flow.HoldingPolicy;
 import org.outboxrelay.replies.PauseLength;
 import org.outboxrelay.state.AccountPauseStore;
 import org.outboxrelay.state.StateStoreException;
@@ -36,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * the account is paused (and while another relay probes), so queued jobs stay untouched on mail.jobs;
  * {@link #check()} turns back the few already in flight.
  */
-public class AccountPause extends RoutePolicySupport {
+public class AccountPause extends HoldingPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountPause.class);
     /** Exchange property marking the job that probes the account after a pause. */
@@ -62,10 +57,7 @@ public class AccountPause extends RoutePolicySupport {
     private final AccountPauseStore store;
     private final String node;
     private final Duration probeTimeout;
-    private final Map<Route, Boolean> routes = new ConcurrentHashMap<>();
-    private final ConsumerHolds holds;
     private final AtomicBoolean probeInFlight = new AtomicBoolean();
-    private ScheduledExecutorService ticker;
     private volatile AccountPauseStore.Row row = AccountPauseStore.Row.CLOSED;
     /** When the row was last read, in {@link System#nanoTime()}: the store is re-read on real time, whatever the clock says. */
     private volatile long readAtNanos = System.nanoTime() - REFRESH.toNanos();
@@ -78,7 +70,7 @@ public class AccountPause extends RoutePolicySupport {
      */
     public AccountPause(Clock clock, Duration initial, Duration max, AccountPauseStore store, String node,
             Duration probeTimeout, ConsumerHolds holds) {
-        this.holds = holds;
+        super(holds, "account-pause");
         this.clock = clock;
         this.initial = initial;
         this.max = max;
@@ -188,17 +180,6 @@ public class AccountPause extends RoutePolicySupport {
     }
 
     @Override
-    public void onInit(Route route) {
-        routes.put(route, Boolean.TRUE);
-    }
-
-    @Override
-    public void onRemove(Route route) {
-        routes.remove(route);
-        holds.forget(route);
-    }
-
-    @Override
     public void onExchangeDone(Route route, Exchange exchange) {
         boolean probe = Boolean.TRUE.equals(exchange.getProperty(PROBE));
         DeliveryFailure failure = exchange.getProperty("failure", DeliveryFailure.class);
@@ -238,20 +219,7 @@ public class AccountPause extends RoutePolicySupport {
         } catch (StateStoreException e) {
             LOG.warn("Cannot read the account's pause: {}", e.getMessage());
         }
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "account-pause");
-            t.setDaemon(true);
-            return t;
-        });
-        ticker.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        if (ticker != null) {
-            ticker.shutdownNow();
-        }
-        super.doStop();
+        startTicking(Duration.ofMillis(250), Duration.ofMillis(250));
     }
 
     /** Reads the shared row now. */
@@ -264,7 +232,8 @@ public class AccountPause extends RoutePolicySupport {
         readAtNanos = System.nanoTime();
     }
 
-    private void tick() {
+    @Override
+    protected void tick() {
         try {
             Instant now = clock.instant();
             if (System.nanoTime() - readAtNanos >= REFRESH.toNanos()) {
@@ -298,8 +267,6 @@ public class AccountPause extends RoutePolicySupport {
 
     /** Holds the consumers of the routes during a pause (and while another relay probes), lets them go after. */
     private void applyToConsumers(boolean hold) {
-        for (Route route : routes.keySet()) {
-            holds.set(route, "the account is paused", hold);
-        }
+        holdAll("the account is paused", hold);
     }
 }

@@ -1,18 +1,13 @@
 package org.outboxrelay.state;
 
 import java.sql.Connection;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Route;
-import org.apache.camel.support.RoutePolicySupport;
 import org.outboxrelay.flow.ConsumerHolds;
+import org.outboxrelay.flow.HoldingPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,19 +17,16 @@ import org.slf4j.LoggerFactory;
  * is rolled back and stays on the queue) and says so once; the store is tried every second, and when it answers
  * the consumers start again. As a route policy ({@code routePolicy: accountPause,storeGate}).
  */
-public class StoreGate extends RoutePolicySupport {
+public class StoreGate extends HoldingPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreGate.class);
 
     private final DataSource dataSource;
-    private final Map<Route, Boolean> routes = new ConcurrentHashMap<>();
-    private final ConsumerHolds holds;
     private volatile String problem;
-    private ScheduledExecutorService ticker;
 
     public StoreGate(DataSource dataSource, ConsumerHolds holds) {
+        super(holds, "store-gate");
         this.dataSource = dataSource;
-        this.holds = holds;
     }
 
     /** The delivery route met a store failure: stop taking jobs until the store answers again. */
@@ -53,38 +45,15 @@ public class StoreGate extends RoutePolicySupport {
     }
 
     @Override
-    public void onInit(Route route) {
-        routes.put(route, Boolean.TRUE);
-    }
-
-    @Override
-    public void onRemove(Route route) {
-        routes.remove(route);
-        holds.forget(route);
-    }
-
-    @Override
     protected void doStart() throws Exception {
         super.doStart();
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "store-gate");
-            t.setDaemon(true);
-            return t;
-        });
-        ticker.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        if (ticker != null) {
-            ticker.shutdownNow();
-        }
-        super.doStop();
+        startTicking(Duration.ofMillis(250), Duration.ofMillis(250));
     }
 
     private long lastProbe;
 
-    private void tick() {
+    @Override
+    protected void tick() {
         if (problem == null) {
             apply(false);
             return;
@@ -107,8 +76,6 @@ public class StoreGate extends RoutePolicySupport {
 
     /** Holds or lets go the consumers; on this thread only (a JMS consumer must not stop itself). */
     private void apply(boolean hold) {
-        for (Route route : routes.keySet()) {
-            holds.set(route, "the job store cannot be reached", hold);
-        }
+        holdAll("the job store cannot be reached", hold);
     }
 }

@@ -8,21 +8,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
-import org.apache.camel.Consumer;
-import org.apache.camel.Route;
 import org.outboxrelay.flow.ConsumerHolds;
-import org.apache.camel.support.RoutePolicySupport;
-import org.apache.camel.support.service.ServiceHelper;
+import org.outboxrelay.flow.HoldingPolicy;
 import org.outboxrelay.broker.EmbeddedBroker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * critical IO error of its journal (AMQ222010) - this guard starts it again once there is space, so the relay
  * never needs a restart.
  */
-public class StorageGuard extends RoutePolicySupport {
+public class StorageGuard extends HoldingPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(StorageGuard.class);
 
@@ -54,11 +44,8 @@ public class StorageGuard extends RoutePolicySupport {
     private final long resumeFree;
     private final Duration interval;
     private final EmbeddedBroker broker;
-    private final ConsumerHolds holds;
     private final Clock clock;
     private final Supplier<String> storeProblem;
-    private final Map<Route, Boolean> routes = new ConcurrentHashMap<>();
-    private ScheduledExecutorService ticker;
     private volatile Status status;
     private volatile Instant nextBrokerStart = Instant.EPOCH;
     private int brokerStartFailures;
@@ -72,6 +59,7 @@ public class StorageGuard extends RoutePolicySupport {
      */
     public StorageGuard(Map<String, Path> folders, long minFree, Duration interval, EmbeddedBroker broker,
             ConsumerHolds holds, Clock clock, Supplier<String> storeProblem) {
+        super(holds, "storage-guard");
         this.storeProblem = storeProblem;
         this.folders = new LinkedHashMap<>(folders);
         this.minFree = minFree;
@@ -79,7 +67,6 @@ public class StorageGuard extends RoutePolicySupport {
         this.resumeFree = minFree + Math.max(minFree / 5, 1024 * 1024);
         this.interval = interval;
         this.broker = broker;
-        this.holds = holds;
         this.clock = clock;
         this.status = new Status(true, null, clock.instant());
     }
@@ -180,45 +167,24 @@ public class StorageGuard extends RoutePolicySupport {
     }
 
     @Override
-    public void onInit(Route route) {
-        routes.put(route, Boolean.TRUE);
-    }
-
-    @Override
-    public void onRemove(Route route) {
-        routes.remove(route);
-        holds.forget(route);
-    }
-
-    @Override
     protected void doStart() throws Exception {
         super.doStart();
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "storage-guard");
-            t.setDaemon(true);
-            return t;
-        });
-        ticker.scheduleWithFixedDelay(() -> {
-            try {
-                check();
-            } catch (RuntimeException e) {
-                LOG.debug("Storage check failed: {}", e.getMessage(), e);
-            }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        startTicking(Duration.ZERO, interval);
     }
 
     @Override
-    protected void doStop() throws Exception {
-        if (ticker != null) {
-            ticker.shutdownNow();
+    protected void tick() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            LOG.debug("Storage check failed: {}", e.getMessage(), e);
         }
-        super.doStop();
     }
 
     /** Holds the consumers of the routes while no work is taken, lets them go after; on the guard's thread. */
     private void applyToConsumers() {
         boolean stop = !status.ok();
-        holds.setAll(List.copyOf(routes.keySet()), "too little free space", stop);
+        holdAll("too little free space", stop);
     }
 
     private static String mb(long bytes) {
