@@ -73,7 +73,7 @@ public class BrokerConfiguration implements CamelConfiguration {
             probe.setCallTimeout(3000);
         }
         ConnectionFactory probing = probe;
-        Beans.bind(context, "brokerHealth", new RelayHealthChecks.Broker(() -> brokerProblem(running, probing,
+        Beans.bind(context, "brokerHealth", new RelayHealthChecks.Problem("broker", () -> brokerProblem(running, probing,
                 broker)));
     }
 

@@ -45,7 +45,7 @@ public class ObserveConfiguration implements CamelConfiguration {
         Beans.bind(context, "smtpHealth", new RelayHealthChecks.Smtp(pool, relay.smtpProbeInterval(), clock));
         Beans.bind(context, "accountHealth", new RelayHealthChecks.Account(pause));
         StoreGate storeGate = Beans.get(context, "storeGate", StoreGate.class);
-        Beans.bind(context, "storeHealth", new RelayHealthChecks.Store(storeGate::problem));
+        Beans.bind(context, "storeHealth", new RelayHealthChecks.Problem("store", storeGate::problem));
         Beans.bind(context, "storageHealth", new RelayHealthChecks.Storage(Beans.get(context, "storageGuard",
                 org.outboxrelay.storage.StorageGuard.class)));
 

@@ -24,12 +24,16 @@ public final class RelayHealthChecks {
     private RelayHealthChecks() {
     }
 
-    /** The broker: the embedded one is running, or the external one accepts a connection. */
-    public static class Broker extends AbstractHealthCheck {
+    /**
+     * A readiness check that is down while its supplier names a problem: the broker (the embedded one is
+     * running, or the external one accepts a connection) and the job store (delivery waits for it, see
+     * StoreGate).
+     */
+    public static class Problem extends AbstractHealthCheck {
         private final Supplier<String> problem;
 
-        public Broker(Supplier<String> problem) {
-            super("relay", "broker");
+        public Problem(String id, Supplier<String> problem) {
+            super("relay", id);
             this.problem = problem;
         }
 
@@ -152,31 +156,6 @@ public final class RelayHealthChecks {
             } else {
                 String reason = "taking no jobs: " + s.reason();
                 builder.detail("reason", reason).detail("since", s.since().toString()).message(reason).down();
-            }
-        }
-    }
-
-    /** The job store: down while delivery waits for it (see StoreGate). */
-    public static class Store extends AbstractHealthCheck {
-        private final Supplier<String> problem;
-
-        public Store(Supplier<String> problem) {
-            super("relay", "store");
-            this.problem = problem;
-        }
-
-        @Override
-        public boolean isLiveness() {
-            return false;
-        }
-
-        @Override
-        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-            String p = problem.get();
-            if (p == null) {
-                builder.up();
-            } else {
-                builder.detail("reason", p).message(p).down();
             }
         }
     }
