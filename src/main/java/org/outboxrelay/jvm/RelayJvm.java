@@ -38,8 +38,6 @@ import sun.misc.Signal;
  */
 public final class RelayJvm {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayJvm.class);
-
     /** relay.jvm.tuning: {@code auto} (default) or {@code off}. */
     public static final String TUNING = "relay.jvm.tuning";
 
@@ -79,7 +77,10 @@ public final class RelayJvm {
         try {
             return OptionalInt.of(runAndWait(command.get()));
         } catch (IOException e) {
-            LOG.warn("Cannot start a tuned JVM ({}); running in this one", e.getMessage());
+            // the logger is looked up only here: this class runs before the relay has read relay.log.format, and
+            // a logger made earlier would set up logging in the default format for the whole run
+            org.slf4j.LoggerFactory.getLogger(RelayJvm.class)
+                    .warn("Cannot start a tuned JVM ({}); running in this one", e.getMessage());
             return OptionalInt.empty();
         }
     }
