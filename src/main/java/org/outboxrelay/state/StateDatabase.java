@@ -236,8 +236,9 @@ public final class StateDatabase implements AutoCloseable {
         }
         // Flyway locks its own migrations, but not the first look at an empty database: relays started together
         // would each find the history table another one has just made, still empty, and stop ("Unable to
-        // baseline"). One at a time, then.
-        try (Connection c = dataSource.getConnection(); java.sql.Statement lock = c.createStatement()) {
+        // baseline"). One at a time, then. The lock is held on a connection of its own, outside the pool: Flyway
+        // takes two of the pool's, and the smallest pool allowed (relay.state.pool-size=2) has no third.
+        try (Connection c = lockConnection(); java.sql.Statement lock = c.createStatement()) {
             lock.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
             try {
                 migrateNow();
@@ -247,6 +248,18 @@ public final class StateDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw new StateStoreException("cannot migrate the " + settings + ": " + rootMessage(e), e);
         }
+    }
+
+    private Connection lockConnection() throws SQLException {
+        java.util.Properties login = new java.util.Properties();
+        if (settings.user() != null) {
+            login.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            login.setProperty("password", settings.password());
+        }
+        login.setProperty("ApplicationName", "outbox-relay migration");
+        return java.sql.DriverManager.getConnection(settings.url(), login);
     }
 
     private void migrateNow() {
