@@ -251,13 +251,35 @@ public class EmbeddedBroker extends ServiceSupport {
                             .setProperties(java.util.Map.of(OversizedJobTransformer.MAX_MESSAGE_BYTES,
                                     String.valueOf(maxJobBytes)))));
         }
-        // mail.dead is where things end: kept until a person acts, never moved on
+        // mail.dead is where things end: kept until a person acts, never moved on. Its dead-letter address is
+        // itself, never used (no limit on attempts): without one Artemis warns at every start (AMQ222165) that
+        // the queue has none, which is the point of this queue
         config.addAddressSetting(DEAD, new AddressSettings().setMaxDeliveryAttempts(-1)
+                .setDeadLetterAddress(SimpleString.of(DEAD))
                 .setExpiryAddress(SimpleString.of(DEAD)).setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
         // a full disk refuses what is sent (the sender learns it at once and sends again later), rather than
         // holding senders (the relay's own threads among them) until space returns
         config.addAddressSetting("#", new AddressSettings().setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
+        // Temporary queues - the replies of each management call (`queue`, the admin API, the console), and the
+        // queue of each subscriber of mail.events that has no durable subscription - get settings of their own
+        // through a namespace. What cannot be
+        // delivered or expires there is dropped, as before; naming an address for it (one without queues) is
+        // what keeps Artemis from warning twice about every such queue (AMQ222165, AMQ222166).
+        config.setTemporaryQueueNamespace(TEMPORARY_NAMESPACE);
+        // subscribers' own queues on mail.events, durable ones included: an event one of them cannot take is
+        // dropped after the broker's attempts, as before
+        config.addAddressSetting(EVENTS, new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(DISCARDED)).setExpiryAddress(SimpleString.of(DISCARDED))
+                .setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
+        config.addAddressSetting(TEMPORARY_NAMESPACE + ".#", new AddressSettings()
+                .setDeadLetterAddress(SimpleString.of(DISCARDED)).setExpiryAddress(SimpleString.of(DISCARDED))
+                .setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
     }
+
+    /** The namespace under which temporary queues find their address settings. */
+    static final String TEMPORARY_NAMESPACE = "temp";
+    /** Where temporary queues' undeliverable and expired messages go: an address without queues (dropped). */
+    static final String DISCARDED = "relay.discarded";
 
     @Override
     protected void doStop() throws Exception {
