@@ -35,6 +35,10 @@ public class EmbeddedBroker extends ServiceSupport {
     public static final String JOBS = "mail.jobs";
     public static final String DEAD = "mail.dead";
     public static final String EVENTS = "mail.events";
+    /** The namespace under which temporary queues find their address settings. */
+    static final String TEMPORARY_NAMESPACE = "temp";
+    /** An address without queues: what is sent there is dropped (see addRelayAddresses). */
+    static final String DISCARDED = "relay.discarded";
     public static final String ROLE = "relay";
     /** Applications on the network: post jobs, follow events. */
     public static final String PRODUCER_ROLE = "producer";
@@ -260,26 +264,21 @@ public class EmbeddedBroker extends ServiceSupport {
         // a full disk refuses what is sent (the sender learns it at once and sends again later), rather than
         // holding senders (the relay's own threads among them) until space returns
         config.addAddressSetting("#", new AddressSettings().setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
-        // Temporary queues - the replies of each management call (`queue`, the admin API, the console), and the
-        // queue of each subscriber of mail.events that has no durable subscription - get settings of their own
-        // through a namespace. What cannot be
-        // delivered or expires there is dropped, as before; naming an address for it (one without queues) is
-        // what keeps Artemis from warning twice about every such queue (AMQ222165, AMQ222166).
+        // What cannot be delivered or expires on the queues that need no dead letters is dropped, as Artemis does
+        // when a queue has no dead-letter or expiry address; naming one without queues (relay.discarded) keeps
+        // Artemis from warning twice about every such queue (AMQ222165, AMQ222166). Those queues: each
+        // subscriber's own queue on mail.events, and the temporary queues - the reply queue of each management
+        // call (`queue`, the admin API, the console) and non-durable subscribers' queues - which find their
+        // settings through a namespace.
+        config.addAddressSetting(EVENTS, dropped());
         config.setTemporaryQueueNamespace(TEMPORARY_NAMESPACE);
-        // subscribers' own queues on mail.events, durable ones included: an event one of them cannot take is
-        // dropped after the broker's attempts, as before
-        config.addAddressSetting(EVENTS, new AddressSettings()
-                .setDeadLetterAddress(SimpleString.of(DISCARDED)).setExpiryAddress(SimpleString.of(DISCARDED))
-                .setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
-        config.addAddressSetting(TEMPORARY_NAMESPACE + ".#", new AddressSettings()
-                .setDeadLetterAddress(SimpleString.of(DISCARDED)).setExpiryAddress(SimpleString.of(DISCARDED))
-                .setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL));
+        config.addAddressSetting(TEMPORARY_NAMESPACE + ".#", dropped());
     }
 
-    /** The namespace under which temporary queues find their address settings. */
-    static final String TEMPORARY_NAMESPACE = "temp";
-    /** Where temporary queues' undeliverable and expired messages go: an address without queues (dropped). */
-    static final String DISCARDED = "relay.discarded";
+    private static AddressSettings dropped() {
+        return new AddressSettings().setDeadLetterAddress(SimpleString.of(DISCARDED))
+                .setExpiryAddress(SimpleString.of(DISCARDED)).setDiskFullMessagePolicy(DiskFullMessagePolicy.FAIL);
+    }
 
     @Override
     protected void doStop() throws Exception {
