@@ -1,12 +1,7 @@
 package org.outboxrelay.config;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Properties;
 
 /**
  * relay.log.format: {@code text} (human-readable lines, the default) or {@code json} (one JSON object per line,
@@ -35,29 +30,14 @@ public enum LogFormat {
     public static LogFormat applyBeforeLogging(Path configFile) {
         LogFormat format = resolve(System.getProperty(KEY), System.getenv("RELAY_LOG_FORMAT"), configFile);
         System.setProperty(FORMAT_PROPERTY, format.name().toLowerCase(Locale.ROOT));
-        String node = value(System.getProperty("relay.node.id"), System.getenv("RELAY_NODE_ID"), configFile,
-                "relay.node.id");
+        String node = EarlySetting.value(System.getProperty("relay.node.id"), System.getenv("RELAY_NODE_ID"),
+                configFile, "relay.node.id");
         System.setProperty(NODE_PROPERTY, node != null && !node.isBlank() ? node.trim() : RelayNode.hostName());
         return format;
     }
 
     static LogFormat resolve(String systemProperty, String environment, Path configFile) {
-        String value = value(systemProperty, environment, configFile, KEY);
+        String value = EarlySetting.value(systemProperty, environment, configFile, KEY);
         return value != null && value.trim().equalsIgnoreCase("json") ? JSON : TEXT;
-    }
-
-    /** A setting from its sources, in the relay's order, before anything else reads them. */
-    private static String value(String systemProperty, String environment, Path configFile, String key) {
-        String value = systemProperty != null ? systemProperty : environment;
-        if (value == null && Files.isReadable(configFile)) {
-            Properties file = new Properties();
-            try (Reader in = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
-                file.load(in);
-                value = file.getProperty(key);
-            } catch (IOException | IllegalArgumentException e) {
-                value = null; // the settings check reports an unreadable file
-            }
-        }
-        return value;
     }
 }

@@ -1,9 +1,7 @@
 package org.outboxrelay.jvm;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Properties;
 
+import org.outboxrelay.config.EarlySetting;
 import sun.misc.Signal;
 
 /**
@@ -200,19 +198,8 @@ public final class RelayJvm {
 
     /** relay.jvm.tuning from -D, the environment or the config file (read before anything else). */
     static String tuning(Path configFile) {
-        String value = System.getProperty(TUNING);
-        if (value == null) {
-            value = System.getenv("RELAY_JVM_TUNING");
-        }
-        if (value == null && Files.isReadable(configFile)) {
-            Properties file = new Properties();
-            try (Reader in = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
-                file.load(in);
-                value = file.getProperty(TUNING);
-            } catch (IOException | IllegalArgumentException e) {
-                value = null; // the settings check reports an unreadable file
-            }
-        }
+        String value = EarlySetting.value(System.getProperty(TUNING), System.getenv("RELAY_JVM_TUNING"), configFile,
+                TUNING);
         return value == null ? "auto" : value.trim().toLowerCase(Locale.ROOT);
     }
 

@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -125,7 +124,9 @@ public final class BenchSink {
         p.put("mail.smtp.auth", "true");
         p.put("mail.smtp.starttls.enable", "true");
         p.put("mail.smtp.starttls.required", "true");
-        p.put("mail.smtp.ssl.socketFactory", trusting().getSocketFactory());
+        // the relay's own trust: the system's authorities plus the sink's (test) certificate
+        p.put("mail.smtp.ssl.socketFactory", org.outboxrelay.provider.TrustStores.socketFactory(
+                Path.of("src/test/resources/tls/server.pem")));
         Session session = Session.getInstance(p);
         Thread[] threads = new Thread[4];
         for (int t = 0; t < threads.length; t++) {
@@ -167,19 +168,5 @@ public final class BenchSink {
 
     private static javax.net.ssl.KeyManager[] keyManagers() throws Exception {
         return keyManagerFactory().getKeyManagers();
-    }
-
-    /** A client context that trusts the sink's own (test) certificate, and nothing else. */
-    private static SSLContext trusting() throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = BenchSink.class.getResourceAsStream("/tls/server.pem")) {
-            trust.setCertificateEntry("sink", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

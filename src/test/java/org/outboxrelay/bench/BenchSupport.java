@@ -68,13 +68,18 @@ final class BenchSupport {
         return ticks * 1000 / 100;
     }
 
-    /** Resident memory (kB) of a process and its descendants, now ({@code peak} false) or at their peaks. */
-    static long treeRssKb(long pid, boolean peak) {
-        long kb = 0;
+    /** A process and its descendants. */
+    private static List<Long> treePids(long pid) {
         List<Long> pids = new java.util.ArrayList<>();
         pids.add(pid);
         ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
-        for (long p : pids) {
+        return pids;
+    }
+
+    /** Resident memory (kB) of a process and its descendants, now ({@code peak} false) or at their peaks. */
+    static long treeRssKb(long pid, boolean peak) {
+        long kb = 0;
+        for (long p : treePids(pid)) {
             try {
                 kb += Math.max(0, field(p, peak ? "VmHWM:" : "VmRSS:"));
             } catch (IOException e) {
@@ -90,10 +95,7 @@ final class BenchSupport {
      */
     static long treePssKb(long pid) {
         long kb = 0;
-        List<Long> pids = new java.util.ArrayList<>();
-        pids.add(pid);
-        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
-        for (long p : pids) {
+        for (long p : treePids(pid)) {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/" + p + "/smaps_rollup"))) {
                     if (line.startsWith("Pss:")) {

@@ -129,15 +129,7 @@ final class RelayJar implements AutoCloseable {
 
     /** jcmd on the relay's JVM (JFR, say). */
     String jcmd(String... command) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(relayJvmPid())));
-        cmd.addAll(List.of(command));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException("jcmd " + String.join(" ", command) + " failed: " + out);
-        }
-        return out;
+        return org.outboxrelay.testing.RelayProcess.jcmd(relayJvmPid(), command);
     }
 
     /** SIGTERM, as a service manager stops it; the exit code. */

@@ -109,8 +109,13 @@ public final class RelayProcess implements AutoCloseable {
 
     /** Runs a diagnostic command in the relay's JVM (jcmd of the JDK running the tests); returns its output. */
     public String jcmd(String... command) throws IOException, InterruptedException {
+        return jcmd(pid(), command);
+    }
+
+    /** Runs a diagnostic command in the JVM of that process (jcmd of the JDK running the tests). */
+    public static String jcmd(long pid, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(pid())));
+                String.valueOf(pid)));
         cmd.addAll(List.of(command));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
