@@ -129,7 +129,7 @@ public final class StateDatabase implements AutoCloseable {
             copy.setExceptionOverride(new SQLExceptionOverride() {
                 @java.lang.Override
                 public SQLExceptionOverride.Override adjudicate(SQLException e) {
-                    if (e.getErrorCode() == DATABASE_IS_CLOSED) {
+                    if (e.getErrorCode() == DATABASE_IS_CLOSED || writeFailed(e)) {
                         closedByH2 = true;
                         return SQLExceptionOverride.Override.MUST_EVICT;
                     }
@@ -138,6 +138,21 @@ public final class StateDatabase implements AutoCloseable {
             });
         }
         return new HikariDataSource(copy);
+    }
+
+    /**
+     * H2's store could not write its file (a full disk). H2 gives up on the database then, but the first answer
+     * after that may be the write's own failure, held back until the next commit or rollback - also when space
+     * has returned meanwhile - rather than "the database has been closed".
+     */
+    static boolean writeFailed(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof org.h2.mvstore.MVStoreException m
+                    && m.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_WRITING_FAILED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

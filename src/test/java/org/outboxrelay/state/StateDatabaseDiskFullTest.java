@@ -4,11 +4,13 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -69,8 +71,13 @@ class StateDatabaseDiskFullTest {
             }
 
             Files.delete(filler);
-            store.insertQueued(StoreFixtures.job("after", "jms", "t"), Instant.now());
-            assertTrue(store.find("after").isPresent());
+            // the first write may still get the failed write that H2 held back until its next commit (seen in one
+            // of five full runs); that one marks the database for opening again, as "closed" does, and the store
+            // works from the next use on (the relay's job is rolled back and tried again the same way)
+            await().atMost(Duration.ofSeconds(10)).ignoreException(StateStoreException.class).until(() -> {
+                store.insertQueued(StoreFixtures.job("after", "jms", "t"), Instant.now());
+                return store.find("after").isPresent();
+            });
             assertEquals(JobStatus.QUEUED, store.find("before").orElseThrow().status(), "what was written is kept");
             store.close();
         } finally {
