@@ -42,6 +42,18 @@ public class JdbcJobStateStore implements JobStateStore {
             + " updated_at, job_created_at) VALUES (?, ?, ?, ?, ?, (SELECT created_at FROM mail_job WHERE id = ?))"
             + " ON CONFLICT DO NOTHING";
 
+    /**
+     * Recipients written at admission: the job's row was inserted in the same transaction with this created_at, so
+     * it is given rather than read back.
+     */
+    private static final String INSERT_ADMITTED_RECIPIENT = "INSERT INTO job_recipient (job_id, address, status,"
+            + " reply, updated_at, job_created_at) VALUES (?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING";
+    /**
+     * Jobs last updated before the cut-off (both parameters): found through mail_job_created, since no job is
+     * updated before it was created (db/migration V7).
+     */
+    private static final String FORGOTTEN = "created_at < ? AND updated_at < ?";
+
     private final DataSource dataSource;
     private final AutoCloseable closer;
 
@@ -62,7 +74,7 @@ public class JdbcJobStateStore implements JobStateStore {
             if (!insertJob(c, job, "QUEUED", 0, null, at)) {
                 return false;
             }
-            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at);
+            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at, at);
             insertEvent(c, job.id(), at, "queued", job.node(), 0, null, null, null, null, detail("channel",
                     job.channel()));
             return true;
@@ -75,7 +87,7 @@ public class JdbcJobStateStore implements JobStateStore {
             if (!insertJob(c, job, "FAILED", attempts, reason, at)) {
                 return false;
             }
-            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at);
+            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at, at);
             insertEvent(c, job.id(), at, "failed", job.node(), attempts, null, null, reason, null,
                     detail("channel", job.channel()));
             return true;
@@ -103,19 +115,25 @@ public class JdbcJobStateStore implements JobStateStore {
         }
     }
 
-    private static void insertRecipients(Connection c, String id, List<String> recipients, String status, Instant at)
-            throws SQLException {
+    /** {@code createdAt}: the job's, when this transaction inserted its row; null to read it from that row. */
+    private static void insertRecipients(Connection c, String id, List<String> recipients, String status, Instant at,
+            Instant createdAt) throws SQLException {
         if (recipients.isEmpty()) {
             return;
         }
-        try (PreparedStatement p = c.prepareStatement(INSERT_RECIPIENT)) {
+        try (PreparedStatement p = c.prepareStatement(createdAt == null ? INSERT_RECIPIENT : INSERT_ADMITTED_RECIPIENT)) {
             for (String address : new LinkedHashSet<>(recipients)) {
                 p.setString(1, id);
                 p.setString(2, cut(address.toLowerCase(Locale.ROOT), 320));
                 p.setString(3, status);
-                p.setString(4, null);
-                p.setTimestamp(5, Timestamp.from(at));
-                p.setString(6, id);
+                if (createdAt == null) {
+                    p.setString(4, null);
+                    p.setTimestamp(5, Timestamp.from(at));
+                    p.setString(6, id);
+                } else {
+                    p.setTimestamp(4, Timestamp.from(at));
+                    p.setTimestamp(5, Timestamp.from(createdAt));
+                }
                 p.addBatch();
             }
             p.executeBatch();
@@ -176,7 +194,7 @@ public class JdbcJobStateStore implements JobStateStore {
                     return false;
                 }
             }
-            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at);
+            insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at, null);
             insertEvent(c, job.id(), at, "queued", job.node(), null, null, null, "taken up again", null,
                     detail("channel", job.channel()));
             return true;
@@ -360,13 +378,15 @@ public class JdbcJobStateStore implements JobStateStore {
         return inTransaction("cannot forget old jobs", c -> {
             for (String table : List.of("job_event", "job_recipient")) {
                 try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table
-                        + " WHERE job_id IN (SELECT id FROM mail_job WHERE updated_at < ?)")) {
+                        + " WHERE job_id IN (SELECT id FROM mail_job WHERE " + FORGOTTEN + ")")) {
                     p.setTimestamp(1, Timestamp.from(cutoff));
+                    p.setTimestamp(2, Timestamp.from(cutoff));
                     p.executeUpdate();
                 }
             }
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM mail_job WHERE updated_at < ?")) {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM mail_job WHERE " + FORGOTTEN)) {
                 p.setTimestamp(1, Timestamp.from(cutoff));
+                p.setTimestamp(2, Timestamp.from(cutoff));
                 return p.executeUpdate();
             }
         });

@@ -98,4 +98,22 @@ class JobAdmissionTest {
         assertEquals(1, store.deleteUpdatedBefore(Instant.now().plusSeconds(1)));
         assertTrue(store.find("old").isEmpty());
     }
+
+    @Test
+    void aJobIsForgottenByItsLastUpdateNotByItsAge() {
+        Instant created = Instant.parse("2026-01-01T00:00:00Z");
+        assertTrue(store.insertQueued(StoreFixtures.job("long", "http", "t1"), created));
+        assertTrue(store.insertQueued(StoreFixtures.job("idle", "http", "t1"), created));
+        // "long" waited and was sent much later, "idle" was never touched again
+        Instant sentAt = created.plus(java.time.Duration.ofDays(10));
+        assertTrue(StoreFixtures.sent(store, "long", "t1", 3, "<l@x>", "250 ok", 1, null, java.util.List.of("a@x.org"),
+                sentAt));
+        assertEquals(1, store.deleteUpdatedBefore(created.plus(java.time.Duration.ofDays(5))));
+        assertTrue(store.find("idle").isEmpty());
+        assertEquals(JobStatus.SENT, store.find("long").orElseThrow().status());
+        assertEquals(2, store.history("long", 10).size(), "its history stays with it");
+        assertEquals(1, store.deleteUpdatedBefore(sentAt.plusSeconds(1)));
+        assertTrue(store.find("long").isEmpty());
+        assertEquals(0, store.history("long", 10).size(), "its history goes with it");
+    }
 }

@@ -51,7 +51,7 @@ class SchemaIndexesTest {
             }
         }
         names.sort(null);
-        assertEquals(List.of("mail_job_created", "mail_job_message_id", "mail_job_updated", "mail_job_waiting"), names);
+        assertEquals(List.of("mail_job_created", "mail_job_message_id", "mail_job_waiting"), names);
         assertTrue(names.stream().noneMatch(n -> n.equals("mail_job_status_created")), names.toString());
     }
 }
