@@ -158,8 +158,10 @@ class DiskFullTest {
         EmbeddedBroker broker = relay.context().getRegistry().lookupByNameAndType("embeddedBroker",
                 EmbeddedBroker.class);
         for (String id : List.of("after-first", "after")) {
-            ((ActiveMQServerImpl) broker.server()).stopTheServer(true);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !broker.server().isStarted());
+            // the crashed server itself: the relay may have put a new one in its place before the first look
+            ActiveMQServerImpl crashed = (ActiveMQServerImpl) broker.server();
+            crashed.stopTheServer(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !crashed.isStarted());
 
             await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/observe/health/ready").status() == 200
                     && broker.server().isActive());

@@ -59,13 +59,8 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** Starts the JVM; a primary is waited for until it serves, a backup until it waits for the store. */
     public BrokerProcess start() throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-Drelay.broker.user=" + USER);
-        cmd.add("-Drelay.broker.password=" + PASSWORD);
-        cmd.add("-cp");
-        cmd.add(classpath());
+        List<String> cmd = ChildJvm.shortLived(List.of("-Xmx256m", "-Drelay.broker.user=" + USER,
+                "-Drelay.broker.password=" + PASSWORD));
         cmd.add("org.outboxrelay.cli.RelayCli");
         cmd.addAll(List.of("broker", "--role", role, "--store", store.toString(), "--listen", "127.0.0.1:" + port,
                 "--peer", "127.0.0.1:" + peerPort));
@@ -99,13 +94,5 @@ public final class BrokerProcess implements AutoCloseable {
                 kill();
             }
         }
-    }
-
-    private static String classpath() {
-        List<String> entries = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            entries.add(Path.of(e).toAbsolutePath().toString());
-        }
-        return String.join(File.pathSeparator, entries);
     }
 }

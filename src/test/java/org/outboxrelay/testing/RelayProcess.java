@@ -38,7 +38,7 @@ public final class RelayProcess implements AutoCloseable {
         return this;
     }
 
-    /** JVM options of the relay (default -Xmx256m; the benchmark runs it as users do, without any). */
+    /** JVM options of the relay, instead of the default -Xmx256m (the harness's start-up flags come before them). */
     public RelayProcess jvmArgs(String... args) {
         this.jvmArgs = List.of(args);
         return this;
@@ -65,12 +65,9 @@ public final class RelayProcess implements AutoCloseable {
     /** Starts the JVM and waits until its routes are running. */
     public RelayProcess start() throws IOException {
         starts++;
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmArgs);
-        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-cp");
-        cmd.add(classpath());
+        List<String> options = new ArrayList<>(jvmArgs);
+        properties.forEach((k, v) -> options.add("-D" + k + "=" + v));
+        List<String> cmd = ChildJvm.shortLived(options);
         cmd.add("org.outboxrelay.cli.RelayCli");
         Path log = log();
         process = new ProcessBuilder(cmd).directory(home.toFile())
@@ -91,11 +88,9 @@ public final class RelayProcess implements AutoCloseable {
 
     public Exit runToExit(Duration timeout, String... args) throws IOException, InterruptedException {
         starts++;
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-cp");
-        cmd.add(classpath());
+        List<String> options = new ArrayList<>();
+        properties.forEach((k, v) -> options.add("-D" + k + "=" + v));
+        List<String> cmd = ChildJvm.shortLived(options);
         cmd.add("org.outboxrelay.cli.RelayCli");
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
@@ -155,7 +150,7 @@ public final class RelayProcess implements AutoCloseable {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (var files = Files.list(from)) {
             for (Path f : (Iterable<Path>) files::iterator) {
@@ -164,14 +159,5 @@ public final class RelayProcess implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** This JVM's classpath with absolute entries: the relay runs in another working directory. */
-    private static String classpath() {
-        List<String> entries = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            entries.add(Path.of(e).toAbsolutePath().toString());
-        }
-        return String.join(File.pathSeparator, entries);
     }
 }
