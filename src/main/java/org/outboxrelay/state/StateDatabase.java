@@ -95,8 +95,11 @@ public final class StateDatabase implements AutoCloseable {
             config.addDataSourceProperty("tcpKeepAlive", "true");
             dialect = Dialect.POSTGRESQL;
         } else {
+            // WRITE_DELAY=0: each commit is written to the file before it returns. H2's default (500 ms) keeps
+            // the last half second of commits in memory only, and a relay killed then (SIGKILL, the OOM killer)
+            // came back with jobs it had sent still "queued", or could send them again (JobStoreCrashTest)
             config.setJdbcUrl("jdbc:h2:file:" + settings.embeddedDir().toAbsolutePath().resolve("jobs")
-                    + ";MODE=PostgreSQL;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=64");
+                    + ";MODE=PostgreSQL;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=64;WRITE_DELAY=0");
             config.setUsername("relay");
             config.setPassword("");
             dialect = Dialect.H2;

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * H2 closes its database for good when a write fails on a full disk; the job store must open it again by itself
+ * H2 fails its writes on a full disk (and may close its database for good); the job store must open it again by itself
  * once there is space (the relay is not restarted), with what it had written. Needs root to mount a 16 MB tmpfs:
  * skipped otherwise.
  */
@@ -34,8 +34,7 @@ class StateDatabaseDiskFullTest {
                     + output);
             StateDatabase db = StateDatabase.embedded(disk.resolve("state"));
             JdbcJobStateStore store = new JdbcJobStateStore(db.dataSource(), db);
-            store.insertQueued(StoreFixtures.job("before", "jms", "t"), Instant.now());
-            Thread.sleep(2000); // H2 writes committed changes to its file within a second
+            store.insertQueued(StoreFixtures.job("before", "jms", "t"), Instant.now()); // in the file once it returns
 
             Path filler = disk.resolve("filler");
             byte[] chunk = new byte[1 << 20];
@@ -46,19 +45,18 @@ class StateDatabaseDiskFullTest {
             } catch (java.io.IOException full) {
                 // as full as it gets
             }
-            // writes until H2 gives up on its file: "the database has been closed" (90098) from then on
-            boolean closedByH2 = false;
-            for (int i = 0; i < 5000 && !closedByH2; i++) {
-                if (i % 500 == 499) {
-                    Thread.sleep(1500);
-                }
+            // writes until one fails for want of space: each commit is written to the file before it returns, so
+            // H2 says so either at that commit (its write failed) or, once it gave up on its file, with "the
+            // database has been closed" (90098); the store opens the database again on either
+            boolean failedByH2 = false;
+            for (int i = 0; i < 5000 && !failedByH2; i++) {
                 try {
                     store.insertFailed(StoreFixtures.job("full-" + i, "jms", "t"), 1, "r".repeat(3900), Instant.now());
                 } catch (StateStoreException e) {
-                    closedByH2 = saysClosed(e);
+                    failedByH2 = saysClosed(e) || StateDatabase.writeFailed(e);
                 }
             }
-            assertTrue(closedByH2, "the disk was not full enough for H2 to close the database");
+            assertTrue(failedByH2, "the disk was not full enough for a write of H2 to fail");
             // used again while the disk is still full (the relay's tickers read the store every second): opening
             // the database again must not lose what it held
             for (int i = 0; i < 3; i++) {
