@@ -56,10 +56,18 @@ public class JdbcJobStateStore implements JobStateStore {
 
     private final DataSource dataSource;
     private final AutoCloseable closer;
+    /** Admissions and outcomes, the two writes of every job, of concurrent jobs share a commit. */
+    private final GroupCommit group;
 
     public JdbcJobStateStore(DataSource dataSource, AutoCloseable closer) {
         this.dataSource = dataSource;
         this.closer = closer;
+        this.group = new GroupCommit(dataSource, new GroupCommit.Alone() {
+            @Override
+            public <T> T run(String what, GroupCommit.Work<T> work) {
+                return inTransaction(what, work);
+            }
+        });
     }
 
     /** A store of its own on an embedded H2 database in {@code dir} (closing the store closes the database). */
@@ -70,7 +78,7 @@ public class JdbcJobStateStore implements JobStateStore {
 
     @Override
     public boolean insertQueued(NewJob job, Instant at) {
-        return inTransaction("cannot record job " + job.id(), c -> {
+        return group.run("cannot record job " + job.id(), c -> {
             if (!insertJob(c, job, "QUEUED", 0, null, at)) {
                 return false;
             }
@@ -213,7 +221,7 @@ public class JdbcJobStateStore implements JobStateStore {
                     + " WHERE id = ? AND admission = ? AND status <> 'SENT'";
             case QUEUED -> throw new IllegalArgumentException("an attempt does not end queued");
         };
-        return inTransaction("cannot record job " + o.id(), c -> {
+        return group.run("cannot record job " + o.id(), c -> {
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 int i = 1;
                 if (o.status() != JobStatus.SENT) {
@@ -392,12 +400,7 @@ public class JdbcJobStateStore implements JobStateStore {
         });
     }
 
-    /** Work on one connection in one transaction. */
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T inTransaction(String what, Work<T> work) {
+    private <T> T inTransaction(String what, GroupCommit.Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

@@ -1,0 +1,184 @@
+package org.outboxrelay.state;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+/**
+ * The writes of concurrent jobs in one transaction (group commit). The first caller leads: on one connection it
+ * runs its own write and those of every caller that arrived meanwhile, each under a savepoint, and commits once;
+ * the others wait for their answer. The embedded H2 writes each commit to its file before it returns, so one
+ * commit for several jobs writes the B-tree pages they share (adjacent ids, the same leaves of the time-ordered
+ * indexes) once instead of once per job.
+ *
+ * <p>Each caller gets the answer it would have got alone: a write that fails is rolled back to its savepoint and
+ * runs again in a transaction of its own, so it fails alone; when the store itself fails (no connection, the
+ * commit), every write of the group fails with it. A leader hands over as soon as its own write is answered, so
+ * no caller waits for more than its own group and the one before.
+ */
+final class GroupCommit {
+
+    /** One write, on the group's connection; it must not commit nor roll back. */
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** A write alone in a transaction of its own (the store's usual way), for what cannot go in a group. */
+    interface Alone {
+        <T> T run(String what, Work<T> work);
+    }
+
+    private static final int MAX_GROUP = 32;
+
+    private final DataSource dataSource;
+    private final Alone alone;
+    private final ArrayDeque<Pending<?>> waiting = new ArrayDeque<>();
+    private boolean leading;
+
+    GroupCommit(DataSource dataSource, Alone alone) {
+        this.dataSource = dataSource;
+        this.alone = alone;
+    }
+
+    /** Runs the write, with others if there are any at the same time; fails as {@link Alone} does. */
+    <T> T run(String what, Work<T> work) {
+        Pending<T> mine = new Pending<>(what, work);
+        boolean interrupted = false;
+        boolean leader = false;
+        synchronized (this) {
+            waiting.add(mine);
+            while (leading && !mine.done) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the write is short and may already be in a group: answer it first
+                }
+            }
+            if (!mine.done) {
+                leading = true;
+                leader = true;
+            }
+        }
+        try {
+            while (!mine.done) {
+                List<Pending<?>> group = new ArrayList<>();
+                synchronized (this) {
+                    while (!waiting.isEmpty() && group.size() < MAX_GROUP) {
+                        group.add(waiting.poll());
+                    }
+                }
+                write(group);
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+        } finally {
+            synchronized (this) {
+                if (leader) {
+                    leading = false;
+                    notifyAll();
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return mine.answer();
+    }
+
+    /** Writes waiting for a group (tests). */
+    synchronized int waiting() {
+        return waiting.size();
+    }
+
+    private void write(List<Pending<?>> group) {
+        if (group.size() == 1) {
+            group.get(0).runAlone(alone);
+            return;
+        }
+        List<Pending<?>> again = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Pending<?> p : group) {
+                    Savepoint before = c.setSavepoint();
+                    try {
+                        p.runIn(c);
+                        c.releaseSavepoint(before);
+                    } catch (SQLException | RuntimeException e) {
+                        c.rollback(before);
+                        again.add(p);
+                    }
+                }
+                c.commit();
+                c.setAutoCommit(true);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the store itself failed (no connection, a failed commit, a full disk): every write of the group
+            // fails with it at once, as each would have alone - not one after another, each waiting for a
+            // connection of its own while the others wait for it
+            for (Pending<?> p : group) {
+                p.fail(e instanceof StateStoreException s ? s : new StateStoreException(p.what, e));
+            }
+            return;
+        }
+        for (Pending<?> p : group) {
+            if (again.contains(p)) {
+                p.runAlone(alone); // its own write failed: alone it gets its own answer, the others keep theirs
+            } else {
+                p.done = true;
+            }
+        }
+    }
+
+    private static final class Pending<T> {
+        private final String what;
+        private final Work<T> work;
+        private T result;
+        private RuntimeException failure;
+        private volatile boolean done;
+
+        Pending(String what, Work<T> work) {
+            this.what = what;
+            this.work = work;
+        }
+
+        void runIn(Connection c) throws SQLException {
+            result = work.run(c);
+        }
+
+        void runAlone(Alone alone) {
+            try {
+                result = alone.run(what, work);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            done = true;
+        }
+
+        void fail(RuntimeException e) {
+            failure = e;
+            done = true;
+        }
+
+        T answer() {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+    }
+}
