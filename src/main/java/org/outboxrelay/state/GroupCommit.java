@@ -72,9 +72,16 @@ final class GroupCommit {
                         group.add(waiting.poll());
                     }
                 }
-                write(group);
-                synchronized (this) {
-                    notifyAll();
+                try {
+                    write(group);
+                } catch (Error e) {
+                    // nobody of the group waits for ever on a write that will not come
+                    group.forEach(p -> p.failIfOpen(new StateStoreException(p.what, e)));
+                    throw e;
+                } finally {
+                    synchronized (this) {
+                        notifyAll();
+                    }
                 }
             }
         } finally {
@@ -172,6 +179,12 @@ final class GroupCommit {
         void fail(RuntimeException e) {
             failure = e;
             done = true;
+        }
+
+        void failIfOpen(RuntimeException e) {
+            if (!done) {
+                fail(e);
+            }
         }
 
         T answer() {
