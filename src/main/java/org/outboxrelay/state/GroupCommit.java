@@ -28,24 +28,48 @@ final class GroupCommit {
         T run(Connection c) throws SQLException;
     }
 
-    /** A write alone in a transaction of its own (the store's usual way), for what cannot go in a group. */
-    interface Alone {
-        <T> T run(String what, Work<T> work);
-    }
-
     private static final int MAX_GROUP = 32;
 
     private final DataSource dataSource;
-    private final Alone alone;
     private final ArrayDeque<Pending<?>> waiting = new ArrayDeque<>();
     private boolean leading;
 
-    GroupCommit(DataSource dataSource, Alone alone) {
+    GroupCommit(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.alone = alone;
     }
 
-    /** Runs the write, with others if there are any at the same time; fails as {@link Alone} does. */
+    /**
+     * A write alone in a transaction of its own: its result once committed; a failure of the store as a
+     * {@link StateStoreException} saying {@code what} could not be done.
+     */
+    static <T> T inOwnTransaction(DataSource dataSource, String what, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                c.setAutoCommit(true);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollBack(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException(what, e);
+        }
+    }
+
+    /** The failure that matters is {@code e}: what the rollback itself meets is added to it. */
+    private static void rollBack(Connection c, Exception e) {
+        try {
+            c.rollback();
+            c.setAutoCommit(true);
+        } catch (SQLException rollback) {
+            e.addSuppressed(rollback);
+        }
+    }
+
+    /** Runs the write, with others if there are any at the same time; fails as {@link #inOwnTransaction} does. */
     <T> T run(String what, Work<T> work) {
         Pending<T> mine = new Pending<>(what, work);
         boolean interrupted = false;
@@ -105,7 +129,7 @@ final class GroupCommit {
 
     private void write(List<Pending<?>> group) {
         if (group.size() == 1) {
-            group.get(0).runAlone(alone);
+            group.get(0).runAlone(dataSource);
             return;
         }
         List<Pending<?>> again = new ArrayList<>();
@@ -125,12 +149,7 @@ final class GroupCommit {
                 c.commit();
                 c.setAutoCommit(true);
             } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
+                rollBack(c, e);
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
@@ -144,7 +163,7 @@ final class GroupCommit {
         }
         for (Pending<?> p : group) {
             if (again.contains(p)) {
-                p.runAlone(alone); // its own write failed: alone it gets its own answer, the others keep theirs
+                p.runAlone(dataSource); // its own write failed: alone it gets its own answer, the others keep theirs
             } else {
                 p.done = true;
             }
@@ -167,9 +186,9 @@ final class GroupCommit {
             result = work.run(c);
         }
 
-        void runAlone(Alone alone) {
+        void runAlone(DataSource dataSource) {
             try {
-                result = alone.run(what, work);
+                result = inOwnTransaction(dataSource, what, work);
             } catch (RuntimeException e) {
                 failure = e;
             }

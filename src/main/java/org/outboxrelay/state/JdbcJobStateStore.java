@@ -62,12 +62,7 @@ public class JdbcJobStateStore implements JobStateStore {
     public JdbcJobStateStore(DataSource dataSource, AutoCloseable closer) {
         this.dataSource = dataSource;
         this.closer = closer;
-        this.group = new GroupCommit(dataSource, new GroupCommit.Alone() {
-            @Override
-            public <T> T run(String what, GroupCommit.Work<T> work) {
-                return inTransaction(what, work);
-            }
-        });
+        this.group = new GroupCommit(dataSource);
     }
 
     /** A store of its own on an embedded H2 database in {@code dir} (closing the store closes the database). */
@@ -401,26 +396,7 @@ public class JdbcJobStateStore implements JobStateStore {
     }
 
     private <T> T inTransaction(String what, GroupCommit.Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                c.setAutoCommit(true);
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                // the failure that matters is this one: what the rollback itself meets is added to it
-                try {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException(what, e);
-        }
+        return GroupCommit.inOwnTransaction(dataSource, what, work);
     }
 
     private static String detail(String key, String value) {

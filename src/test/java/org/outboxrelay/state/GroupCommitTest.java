@@ -1,6 +1,7 @@
 package org.outboxrelay.state;
 
-import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,12 +13,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -36,40 +37,42 @@ class GroupCommitTest {
     @TempDir
     Path dir;
     StateDatabase db;
-    CountingDataSource counting;
+    /** Connections the group commit took from the store. */
+    final AtomicInteger taken = new AtomicInteger();
+    /** The store refuses every connection while this is set. */
+    volatile boolean refuse;
     GroupCommit group;
+    final CountDownLatch release = new CountDownLatch(1);
+    ExecutorService callers;
 
     @BeforeEach
     void open() throws SQLException {
         db = StateDatabase.embedded(dir);
-        counting = new CountingDataSource(db.dataSource());
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
         }
-        group = new GroupCommit(counting, new GroupCommit.Alone() {
-            @Override
-            public <T> T run(String what, GroupCommit.Work<T> work) {
-                try (Connection c = counting.getConnection()) {
-                    c.setAutoCommit(false);
-                    try {
-                        T result = work.run(c);
-                        c.commit();
-                        return result;
-                    } catch (SQLException | RuntimeException e) {
-                        c.rollback();
-                        throw e;
-                    } finally {
-                        c.setAutoCommit(true);
+        DataSource store = db.dataSource();
+        DataSource counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        taken.incrementAndGet();
+                        if (refuse) {
+                            throw new SQLException("the store is away", "08001");
+                        }
                     }
-                } catch (SQLException e) {
-                    throw new StateStoreException(what, e);
-                }
-            }
-        });
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        group = new GroupCommit(counting);
+        callers = Executors.newFixedThreadPool(5);
     }
 
     @AfterEach
     void close() {
+        callers.shutdownNow();
         db.close();
     }
 
@@ -82,93 +85,85 @@ class GroupCommitTest {
         };
     }
 
+    /**
+     * Row 1 written by a group of its own, held open until {@link #release} is counted down, so that the writes
+     * made meanwhile wait and form the next group.
+     */
+    private Future<Integer> firstHeldOpen() {
+        Future<Integer> first = callers.submit(() -> group.run("first", c -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new SQLException(e);
+            }
+            return insert(1).run(c);
+        }));
+        await().atMost(Duration.ofSeconds(10)).until(() -> taken.get() == 1);
+        return first;
+    }
+
+    private Future<Integer> write(int id, GroupCommit.Work<Integer> work) {
+        return callers.submit(() -> group.run("write " + id, work));
+    }
+
+    private static String whatFailed(Future<Integer> answer) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof StateStoreException, e.toString());
+        return e.getCause().getMessage().split(":")[0];
+    }
+
     @Test
     void writesThatArriveTogetherShareOneCommitAndAFailingOneFailsAlone() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService callers = Executors.newFixedThreadPool(5);
-        try {
-            // the first write holds its group open until the next four are waiting: they form the next group
-            Future<Integer> first = callers.submit(() -> group.run("first", c -> {
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new SQLException(e);
-                }
-                return insert(1).run(c);
-            }));
-            await().atMost(Duration.ofSeconds(10)).until(() -> counting.taken.get() == 1);
-            List<Future<Integer>> next = new ArrayList<>();
-            for (int id : new int[] {2, 3, 4, 5}) {
-                GroupCommit.Work<Integer> work = id == 3 ? c -> {
-                    insert(3).run(c);
-                    throw new SQLException("broken write");
-                } : insert(id);
-                next.add(callers.submit(() -> group.run("write " + id, work)));
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> group.waiting() == 4);
-            release.countDown();
-
-            assertEquals(1, first.get(10, TimeUnit.SECONDS));
-            assertEquals(1, next.get(0).get(10, TimeUnit.SECONDS));
-            java.util.concurrent.ExecutionException broken = assertThrows(java.util.concurrent.ExecutionException.class,
-                    () -> next.get(1).get(10, TimeUnit.SECONDS));
-            assertTrue(broken.getCause() instanceof StateStoreException, broken.toString());
-            assertEquals("write 3", broken.getCause().getMessage().split(":")[0]);
-            assertEquals(1, next.get(2).get(10, TimeUnit.SECONDS));
-            assertEquals(1, next.get(3).get(10, TimeUnit.SECONDS));
-        } finally {
-            callers.shutdownNow();
+        Future<Integer> first = firstHeldOpen();
+        List<Future<Integer>> next = new ArrayList<>();
+        for (int id : new int[] {2, 3, 4, 5}) {
+            next.add(write(id, id == 3 ? c -> {
+                insert(3).run(c);
+                throw new SQLException("broken write");
+            } : insert(id)));
         }
+        await().atMost(Duration.ofSeconds(10)).until(() -> group.waiting() == 4);
+        release.countDown();
+
+        assertEquals(1, first.get(10, TimeUnit.SECONDS));
+        assertEquals(1, next.get(0).get(10, TimeUnit.SECONDS));
+        assertEquals("write 3", whatFailed(next.get(1)));
+        assertEquals(1, next.get(2).get(10, TimeUnit.SECONDS));
+        assertEquals(1, next.get(3).get(10, TimeUnit.SECONDS));
         assertEquals(List.of(1, 2, 4, 5), ids(), "the broken write left nothing, the others are committed");
         // the first alone, the four together, the broken one again alone
-        assertEquals(3, counting.taken.get(), "connections taken");
+        assertEquals(3, taken.get(), "connections taken");
     }
 
     @Test
     void whenTheStoreFailsEveryWriteOfTheGroupFailsAtOnce() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService callers = Executors.newFixedThreadPool(4);
-        try {
-            Future<Integer> first = callers.submit(() -> group.run("first", c -> {
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new SQLException(e);
-                }
-                return insert(1).run(c);
-            }));
-            await().atMost(Duration.ofSeconds(10)).until(() -> counting.taken.get() == 1);
-            List<Future<Integer>> next = new ArrayList<>();
-            for (int id : new int[] {2, 3, 4}) {
-                next.add(callers.submit(() -> group.run("write " + id, insert(id))));
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> group.waiting() == 3);
-            counting.refuse = true; // the store goes away while they wait
-            release.countDown();
-            assertEquals(1, first.get(10, TimeUnit.SECONDS));
-            for (int i = 0; i < 3; i++) {
-                int n = i;
-                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
-                        () -> next.get(n).get(10, TimeUnit.SECONDS));
-                assertEquals("write " + (n + 2), e.getCause().getMessage().split(":")[0], e.toString());
-            }
-        } finally {
-            callers.shutdownNow();
+        Future<Integer> first = firstHeldOpen();
+        List<Future<Integer>> next = new ArrayList<>();
+        for (int id : new int[] {2, 3, 4}) {
+            next.add(write(id, insert(id)));
         }
-        assertEquals(2, counting.taken.get(), "one connection tried for the group, not one per write");
-        counting.refuse = false;
+        await().atMost(Duration.ofSeconds(10)).until(() -> group.waiting() == 3);
+        refuse = true; // the store goes away while they wait
+        release.countDown();
+
+        assertEquals(1, first.get(10, TimeUnit.SECONDS));
+        for (int i = 0; i < 3; i++) {
+            assertEquals("write " + (i + 2), whatFailed(next.get(i)));
+        }
+        assertEquals(2, taken.get(), "one connection tried for the group, not one per write");
+        refuse = false;
         assertEquals(List.of(1), ids());
     }
 
     @Test
     void manyConcurrentJobsAreAllAdmittedAndRecorded() throws Exception {
         JdbcJobStateStore store = new JdbcJobStateStore(db.dataSource(), () -> { });
-        ExecutorService callers = Executors.newFixedThreadPool(8);
+        ExecutorService jobs = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int thread = t;
-                done.add(callers.submit(() -> {
+                done.add(jobs.submit(() -> {
                     for (int i = 0; i < 100; i++) {
                         String id = "job-" + thread + "-" + i;
                         assertTrue(store.insertQueued(StoreFixtures.job(id, "jms", "a"), Instant.now()));
@@ -184,7 +179,7 @@ class GroupCommitTest {
                 f.get(60, TimeUnit.SECONDS);
             }
         } finally {
-            callers.shutdownNow();
+            jobs.shutdownNow();
         }
         for (int t = 0; t < 8; t++) {
             for (int i = 0; i < 100; i++) {
@@ -202,66 +197,5 @@ class GroupCommitTest {
             }
         }
         return ids;
-    }
-
-    /** Counts the connections taken. */
-    private static final class CountingDataSource implements DataSource {
-        final DataSource inner;
-        final AtomicInteger taken = new AtomicInteger();
-        volatile boolean refuse;
-
-        CountingDataSource(DataSource inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            taken.incrementAndGet();
-            if (refuse) {
-                throw new SQLException("the store is away", "08001");
-            }
-            return inner.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            taken.incrementAndGet();
-            return inner.getConnection(user, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return inner.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            inner.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            inner.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return inner.getLoginTimeout();
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            return inner.unwrap(iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) throws SQLException {
-            return inner.isWrapperFor(iface);
-        }
     }
 }
