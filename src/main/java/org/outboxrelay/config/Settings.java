@@ -233,6 +233,10 @@ public class Settings {
         if (!d.isZero() && d.toMillis() < s.min()) {
             problem(s.key(), "must be 0 (off) or at least " + human(Duration.ofMillis(s.min())));
         }
+        if (s.max() > 0 && d.toMillis() > s.max()) {
+            problem(s.key(), "must be 0 (off) or at most " + human(Duration.ofMillis(s.max())) + ", not " + v.get());
+            return fallback;
+        }
         return d;
     }
 

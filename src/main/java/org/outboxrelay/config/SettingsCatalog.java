@@ -160,6 +160,9 @@ public final class SettingsCatalog {
     public static final Setting STATE_PASSWORD = secret("relay.state.password", "its password");
     public static final Setting STATE_POOL_SIZE = integer("relay.state.pool-size", 16, 2, 200,
             "connections this relay keeps to the job store");
+    public static final Setting STATE_COMMIT_DELAY = declare(new Setting("relay.state.commit-delay",
+            Setting.Kind.DURATION_OR_OFF, "2ms", null, 1, 100, null, false,
+            "under a burst, how long a job store write waits for other jobs' writes to share its commit (0: off)"));
 
     // --- deliverability: bounces, suppression, unsubscribe, DKIM ---------------------------------------------
     public static final Setting BOUNCES_ENABLED = bool("relay.bounces.enabled", false,

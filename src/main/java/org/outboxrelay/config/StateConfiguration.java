@@ -45,7 +45,10 @@ public class StateConfiguration implements CamelConfiguration {
         StateDatabase database = StateDatabase.open(relay.state(), node);
         Beans.closeOnStop(context, "state database", database::close);
         LOG.info("Job store: {}", relay.state());
-        JobStateStore store = new JdbcJobStateStore(database.dataSource(), () -> { });
+        // group commit: under a burst, a write waits up to relay.state.commit-delay for the writes of half the
+        // delivery consumers, each job's admission and outcome being one write
+        JobStateStore store = new JdbcJobStateStore(database.dataSource(), () -> { }, relay.state().commitDelay(),
+                Math.max(2, relay.consumers() / 2));
         JobAdmission admission = new JobAdmission(store, clock, account, node);
         Beans.bind(context, "stateDatabase", database);
         ConsumerHolds holds = Beans.get(context, "consumerHolds", ConsumerHolds.class);

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,9 +61,17 @@ public class JdbcJobStateStore implements JobStateStore {
     private final GroupCommit group;
 
     public JdbcJobStateStore(DataSource dataSource, AutoCloseable closer) {
+        this(dataSource, closer, Duration.ZERO, 1);
+    }
+
+    /**
+     * @param commitDelay how long, under a burst, a write waits for other jobs' writes to commit with it
+     * @param commitGroup how many writes waiting end that wait early
+     */
+    public JdbcJobStateStore(DataSource dataSource, AutoCloseable closer, Duration commitDelay, int commitGroup) {
         this.dataSource = dataSource;
         this.closer = closer;
-        this.group = new GroupCommit(dataSource);
+        this.group = new GroupCommit(dataSource, commitDelay, commitGroup, System::nanoTime);
     }
 
     /** A store of its own on an embedded H2 database in {@code dir} (closing the store closes the database). */

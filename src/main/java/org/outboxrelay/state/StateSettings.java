@@ -1,6 +1,7 @@
 package org.outboxrelay.state;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.outboxrelay.config.Settings;
 import org.outboxrelay.config.SettingsCatalog;
@@ -10,7 +11,13 @@ import org.outboxrelay.config.SettingsCatalog;
  * A PostgreSQL URL: a store shared by every relay that points at it (job status, idempotency, recipients, the
  * account's limits and pause). {@link #toString()} never shows the password.
  */
-public record StateSettings(String url, String user, String password, int poolSize, Path embeddedDir) {
+public record StateSettings(String url, String user, String password, int poolSize, Path embeddedDir,
+        Duration commitDelay) {
+
+    /** Without a commit delay: each write commits with the writes already waiting, if any. */
+    public StateSettings(String url, String user, String password, int poolSize, Path embeddedDir) {
+        this(url, user, password, poolSize, embeddedDir, Duration.ZERO);
+    }
 
     public static StateSettings from(Settings s, Path dataDir) {
         String url = s.get(SettingsCatalog.STATE_URL).orElse(null);
@@ -22,7 +29,7 @@ public record StateSettings(String url, String user, String password, int poolSi
         }
         return new StateSettings(url, s.get(SettingsCatalog.STATE_USER).orElse(null),
                 s.get(SettingsCatalog.STATE_PASSWORD).orElse(null), s.integer(SettingsCatalog.STATE_POOL_SIZE),
-                dataDir.resolve("state"));
+                dataDir.resolve("state"), s.durationOrOff(SettingsCatalog.STATE_COMMIT_DELAY));
     }
 
     /** True for a store shared by several relays (PostgreSQL); false for the embedded H2 file. */

@@ -125,7 +125,7 @@ class SettingsCatalogTest {
     void everyKindRejectsAValueThatCannotWork() {
         Map<Setting.Kind, String> bad = Map.ofEntries(Map.entry(Setting.Kind.INTEGER, "many"),
                 Map.entry(Setting.Kind.PORT, "70000"), Map.entry(Setting.Kind.DURATION, "1 hour"),
-                Map.entry(Setting.Kind.DURATION_OR_OFF, "10ms"), Map.entry(Setting.Kind.BOOLEAN, "maybe"),
+                Map.entry(Setting.Kind.DURATION_OR_OFF, "soon"), Map.entry(Setting.Kind.BOOLEAN, "maybe"),
                 Map.entry(Setting.Kind.CHOICE, "xml"), Map.entry(Setting.Kind.SIZE, "big"),
                 Map.entry(Setting.Kind.DECIMAL, "two"), Map.entry(Setting.Kind.HOST, "not a host!"),
                 Map.entry(Setting.Kind.HOST_PORT, "tcp://127.0.0.1:61616"),
@@ -142,5 +142,21 @@ class SettingsCatalogTest {
             assertTrue(settings.problems().stream().anyMatch(p -> p.startsWith(s.key() + " ")),
                     s.key() + "=" + value + " must be refused: " + settings.problems());
         }
+    }
+
+    @Test
+    void aDurationOrOffOutsideItsBoundsIsRefused() {
+        Map<String, Boolean> refused = Map.of("relay.memory.release-interval=10ms", true,
+                "relay.memory.release-interval=0", false, "relay.state.commit-delay=101ms", true,
+                "relay.state.commit-delay=100ms", false, "relay.state.commit-delay=0", false);
+        refused.forEach((setting, expected) -> {
+            String key = setting.split("=")[0];
+            String value = setting.split("=")[1];
+            Settings settings = new Settings(k -> Optional.ofNullable(k.equals(key) ? value
+                    : k.equals("relay.provider") ? "smtp" : k.equals("relay.smtp.host") ? "mail.example.com" : null));
+            RelaySettings.read(settings, java.time.Clock.systemUTC());
+            assertEquals(expected, settings.problems().stream().anyMatch(p -> p.startsWith(key + " ")),
+                    setting + ": " + settings.problems());
+        });
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
@@ -42,6 +43,10 @@ class GroupCommitTest {
     /** The store refuses every connection while this is set. */
     volatile boolean refuse;
     GroupCommit group;
+    /** The store as the group commit sees it: counts connections, refuses them while {@link #refuse} is set. */
+    DataSource counting;
+    /** The group commit's clock for telling a burst (nanoseconds), moved by hand. */
+    final AtomicLong ticks = new AtomicLong();
     final CountDownLatch release = new CountDownLatch(1);
     ExecutorService callers;
 
@@ -52,7 +57,7 @@ class GroupCommitTest {
             s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
         }
         DataSource store = db.dataSource();
-        DataSource counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+        counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
                     if (method.getName().equals("getConnection")) {
                         taken.incrementAndGet();
@@ -90,6 +95,7 @@ class GroupCommitTest {
      * made meanwhile wait and form the next group.
      */
     private Future<Integer> firstHeldOpen() {
+        int before = taken.get();
         Future<Integer> first = callers.submit(() -> group.run("first", c -> {
             try {
                 release.await(10, TimeUnit.SECONDS);
@@ -98,7 +104,7 @@ class GroupCommitTest {
             }
             return insert(1).run(c);
         }));
-        await().atMost(Duration.ofSeconds(10)).until(() -> taken.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> taken.get() == before + 1);
         return first;
     }
 
@@ -153,6 +159,58 @@ class GroupCommitTest {
         assertEquals(2, taken.get(), "one connection tried for the group, not one per write");
         refuse = false;
         assertEquals(List.of(1), ids());
+    }
+
+    @Test
+    void aWriteDuringAnotherGathersItsGroupUpToTheDelay() throws Exception {
+        // a delay far longer than the test: only the gathered writes can end the wait
+        group = new GroupCommit(counting, Duration.ofMinutes(10), 3, ticks::get);
+        assertEquals(1, write(2, insert(2)).get(10, TimeUnit.SECONDS), "the first write never waits");
+
+        ticks.addAndGet(Duration.ofHours(1).toNanos()); // a quiet hour: the next write does not wait either
+        Future<Integer> first = firstHeldOpen();
+        Future<Integer> second = write(3, insert(3)); // arrives while the first is being written: a burst
+        await().atMost(Duration.ofSeconds(10)).until(() -> group.waiting() == 1);
+        release.countDown();
+        assertEquals(1, first.get(10, TimeUnit.SECONDS));
+        // the second leads now, and waits for company
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).until(() -> !second.isDone());
+        assertEquals(2, taken.get(), "connections taken: the first write, the held group; the second waits");
+
+        Future<Integer> third = write(4, insert(4));
+        Future<Integer> fourth = write(5, insert(5));
+        assertEquals(1, second.get(10, TimeUnit.SECONDS));
+        assertEquals(1, third.get(10, TimeUnit.SECONDS));
+        assertEquals(1, fourth.get(10, TimeUnit.SECONDS));
+        assertEquals(3, taken.get(), "the three gathered writes share one connection and one commit");
+        assertEquals(List.of(1, 2, 3, 4, 5), ids());
+    }
+
+    @Test
+    void aWriteSoonAfterTheOneBeforeGathersToo() throws Exception {
+        group = new GroupCommit(counting, Duration.ofMinutes(10), 2, ticks::get);
+        assertEquals(1, write(1, insert(1)).get(10, TimeUnit.SECONDS));
+        ticks.addAndGet(Duration.ofMillis(1).toNanos()); // within the delay of the one before: a burst
+        Future<Integer> second = write(2, insert(2));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).until(() -> !second.isDone());
+        Future<Integer> third = write(3, insert(3));
+        assertEquals(1, second.get(10, TimeUnit.SECONDS));
+        assertEquals(1, third.get(10, TimeUnit.SECONDS));
+        assertEquals(2, taken.get(), "the first alone, the second and third together");
+        assertEquals(List.of(1, 2, 3), ids());
+    }
+
+    @Test
+    void aGatheringLeaderWritesWhatItHasWhenTheDelayIsOver() throws Exception {
+        group = new GroupCommit(counting, Duration.ofMillis(200), 10, ticks::get);
+        Future<Integer> first = firstHeldOpen();
+        Future<Integer> second = write(2, insert(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> group.waiting() == 1);
+        release.countDown();
+
+        assertEquals(1, first.get(10, TimeUnit.SECONDS));
+        assertEquals(1, second.get(10, TimeUnit.SECONDS), "written alone after 200 ms, not held for company");
+        assertEquals(List.of(1, 2), ids());
     }
 
     @Test
