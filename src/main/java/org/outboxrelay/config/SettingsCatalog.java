@@ -109,7 +109,7 @@ public final class SettingsCatalog {
             "a job still failing this long after it was accepted fails for good");
 
     // --- delivery and intake --------------------------------------------------------------------------------
-    public static final Setting DELIVERY_CONSUMERS = integer("relay.delivery.consumers", 8, 1, 200,
+    public static final Setting DELIVERY_CONSUMERS = integer("relay.delivery.consumers", 16, 1, 200,
             "jobs delivered at the same time by this relay");
     public static final Setting OUTBOX_DIR = path("relay.outbox.dir", "outbox", "the outbox folder");
     public static final Setting OUTBOX_POLL_INTERVAL = duration("relay.outbox.poll-interval", "500ms",

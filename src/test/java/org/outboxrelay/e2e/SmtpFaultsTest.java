@@ -307,7 +307,7 @@ class SmtpFaultsTest {
         extra.add(stalling);
         Path home = tmp.resolve("stalls");
         Files.createDirectories(home);
-        // 8 consumers and a 60 s read timeout as shipped; 3 connections: one for each stall and one that works
+        // 16 consumers and a 60 s read timeout as shipped; 3 connections: one for each stall and one that works
         TestRelay own = TestRelay.in(home).smtp(stalling.port()).with("relay.smtp.max-connections", "3").start();
         extra.add(0, own);
 
