@@ -1,6 +1,9 @@
 package org.outboxrelay.config;
 
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+import io.vertx.core.Vertx;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -12,6 +15,7 @@ import org.outboxrelay.http.ApiGate;
 import org.outboxrelay.http.ApiProblems;
 import org.outboxrelay.http.ApiReplies;
 import org.outboxrelay.http.HttpApiSettings;
+import org.outboxrelay.http.Http1OnlyVertx;
 import org.outboxrelay.http.HttpIntake;
 import org.outboxrelay.http.JobStatusView;
 import org.outboxrelay.observe.QueueTools;
@@ -37,6 +41,12 @@ public class HttpConfiguration implements CamelConfiguration {
         HttpApiSettings http = relay.http();
         long maxBytes = relay.maxMessageBytes();
         JobStateStore store = Beans.get(context, "jobStore", JobStateStore.class);
+
+        // the servers' Vert.x, with the h2c upgrade off (see Http1OnlyVertx); closed after the servers stop
+        Vertx vertx = Vertx.vertx();
+        Beans.closeOnStop(context, "the HTTP servers' Vert.x",
+                () -> vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join());
+        Beans.bind(context, "vertx", Http1OnlyVertx.wrap(vertx));
 
         MainHttpServer server = new MainHttpServer();
         server.setCamelContext(context);

@@ -9,6 +9,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.support.service.ServiceSupport;
+import org.outboxrelay.http.Http1OnlyVertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ public class UnsubscribeListener extends ServiceSupport implements StartupListen
                 .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the HTTP server of camel-platform-http-main is not"
                         + " running"));
-        server = router.vertx().createHttpServer(new HttpServerOptions())
+        server = router.vertx().createHttpServer(Http1OnlyVertx.withoutH2c(new HttpServerOptions()))
                 .requestHandler(request -> handle(router, request))
                 .listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.info("Unsubscribe links served on {}:{} (only /u/ there)", host, server.actualPort());
