@@ -1,6 +1,7 @@
 package org.outboxrelay.config;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -9,6 +10,7 @@ import org.outboxrelay.delivery.JobChecks;
 import org.outboxrelay.delivery.JobLedger;
 import org.outboxrelay.delivery.JobMessages;
 import org.outboxrelay.delivery.JobReader;
+import org.outboxrelay.delivery.PostponementLog;
 import org.outboxrelay.ingest.JobIntake;
 import org.outboxrelay.ingest.OutboxArchive;
 import org.outboxrelay.ingest.OutboxFileParser;
@@ -43,6 +45,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
         Beans.bind(context, "jobLedger", new JobLedger(store, admission, clock, metrics));
         Beans.bind(context, "jobIntake", new JobIntake(admission, metrics));
         Beans.bind(context, "jobMessages", new JobMessages(clock));
+        Beans.bind(context, "postponementLog", new PostponementLog(clock, Duration.ofMinutes(1)));
         Beans.bind(context, "deliveryEvents", new DeliveryEvents(clock, relay.node().id()));
         Beans.bind(context, "jobChecks", new JobChecks());
         Beans.bind(context, "outboxFileParser", new OutboxFileParser(maxBytes, clock));

@@ -217,6 +217,14 @@ class ClusterTest {
         assertTrue(sink.maxOpenSessions() <= 3, "at most 3 SMTP sessions at once: " + sink.maxOpenSessions());
         assertTrue(sink.sessionCount() >= 15, "connections were closed and opened again: " + sink.sessionCount());
         assertEquals(Map.of(), sink.duplicates());
+        // 12 consumers for 3 connections: relays postponed jobs, and their logs say why
+        StringBuilder logs = new StringBuilder();
+        for (RelayProcess r : relays) {
+            logs.append(java.nio.file.Files.readString(r.log()));
+        }
+        assertTrue(logs.toString().contains("Postponed ") && logs.toString().contains(
+                "all relay.smtp.max-connections (3) SMTP connections of the account are open on the relays"),
+                "a postponement for the shared connection cap is logged");
     }
 
     @Test
