@@ -41,12 +41,11 @@ final class GroupCommit {
     private final DataSource dataSource;
     private final long delayNanos;
     private final int gather;
+    private final LongSupplier nanoTime;
     private final ArrayDeque<Pending<?>> waiting = new ArrayDeque<>();
     private boolean leading;
     /** A leader waits for more writes to join its group: each arrival wakes it. */
     private boolean gathering;
-
-    private final LongSupplier nanoTime;
     /** When the latest write arrived ({@link #nanoTime}); none yet when {@link #arrivedBefore} is false. */
     private long lastArrival;
     private boolean arrivedBefore;
