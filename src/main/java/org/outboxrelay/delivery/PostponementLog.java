@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Says why jobs wait when the account is busy ({@link AccountBusyException}): the first postponement of each
  * cause is logged at once, then at most one line per cause and {@code every}, with how many jobs were postponed
- * since the line before. Without it a relay of a cluster whose connections the other relays hold, or whose shared
+ * since the line before (the jobs of a burst's last minute are in the metric, not in a line of their own). Without it a relay of a cluster whose connections the other relays hold, or whose shared
  * rate is used up, delays jobs by seconds to minutes with nothing in its log (the metric
  * {@code outbox.relay.jobs.postponed} counts them); one line per job would flood it, since a busy account
  * postpones every job it takes up.
@@ -43,6 +43,7 @@ public class PostponementLog {
     void note(AccountBusyException busy) {
         Instant now = clock.instant();
         int jobs;
+        Instant previousLine;
         synchronized (causes) {
             Since since = causes.computeIfAbsent(busy.busyWith(), c -> new Since());
             since.jobs++;
@@ -50,15 +51,13 @@ public class PostponementLog {
                 return;
             }
             jobs = since.jobs;
+            previousLine = since.lastLine;
             since.jobs = 0;
             since.lastLine = now;
         }
         LOG.info("Postponed {} job(s){}: {}; they wait on mail.jobs until about {}", jobs,
-                jobs == 1 ? "" : " in the last " + human(every), busy.getMessage(), busy.until().truncatedTo(ChronoUnit.SECONDS));
-    }
-
-    private static String human(Duration d) {
-        return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+                previousLine == null ? "" : " since " + previousLine.truncatedTo(ChronoUnit.SECONDS), busy.getMessage(),
+                busy.until().truncatedTo(ChronoUnit.SECONDS));
     }
 
     /** Jobs postponed for one cause since its last line. */

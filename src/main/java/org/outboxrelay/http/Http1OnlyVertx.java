@@ -16,7 +16,8 @@ import io.vertx.core.http.HttpServerOptions;
  * {@code HttpClient}, which asks for the upgrade by default, failed on about 1 in 100 fetches of the 56 KB OpenAPI
  * description. camel-platform-http-vertx builds its server options itself with no setting for h2c, but it takes
  * the Vert.x it finds in the registry: this one. Clients get HTTP/1.1 on plain HTTP; over TLS nothing changes
- * (no ALPN, so HTTP/1.1 as before).
+ * (no ALPN, so HTTP/1.1 as before). Vert.x's own internals (a context's {@code owner()}) still see the real
+ * instance: a server created through them would not go through this wrapper; neither Camel nor the relay does so.
  */
 public final class Http1OnlyVertx {
 
@@ -37,6 +38,25 @@ public final class Http1OnlyVertx {
         // all the interfaces of the real one (VertxInternal among them): Vert.x casts to them in places
         return (Vertx) Proxy.newProxyInstance(Http1OnlyVertx.class.getClassLoader(), interfaces.toArray(Class<?>[]::new),
                 (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "equals" -> {
+                            if (args != null && args.length == 1 && method.getParameterTypes()[0] == Object.class) {
+                                return proxy == args[0];
+                            }
+                        }
+                        case "hashCode" -> {
+                            if (args == null) {
+                                return System.identityHashCode(proxy);
+                            }
+                        }
+                        case "toString" -> {
+                            if (args == null) {
+                                return "Http1OnlyVertx(" + vertx + ")";
+                            }
+                        }
+                        default -> {
+                        }
+                    }
                     if (method.getName().equals("createHttpServer") && args != null && args.length == 1
                             && args[0] instanceof HttpServerOptions options) {
                         args = new Object[] {withoutH2c(options)};
@@ -44,7 +64,8 @@ public final class Http1OnlyVertx {
                         return vertx.createHttpServer(withoutH2c(new HttpServerOptions()));
                     }
                     try {
-                        return method.invoke(vertx, args);
+                        Object result = method.invoke(vertx, args);
+                        return result == vertx ? proxy : result; // fluent calls stay on the wrapper
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }

@@ -25,9 +25,10 @@ import javax.sql.DataSource;
  *
  * <p>Under a burst a group gathers first (as PostgreSQL's {@code commit_delay} with {@code commit_siblings}): a
  * leader whose own write is part of a burst - it arrived while another write was under way, or within
- * {@code delay} of the write before it - waits up to {@code delay} for others to join, until {@code gather}
- * writes are waiting. A write after a quiet moment never waits. Without the wait most groups had one or two
- * writes, and cost nearly a file write per job.
+ * {@code delay} of a write by another thread - waits up to {@code delay} for others to join, until {@code gather}
+ * writes are waiting. A write after a quiet moment never waits, nor does one thread's write soon after its own
+ * (a lone job's outcome after its admission). Without the wait most groups had one or two writes, and cost
+ * nearly a file write per job.
  */
 final class GroupCommit {
 
@@ -46,9 +47,9 @@ final class GroupCommit {
     private boolean leading;
     /** A leader waits for more writes to join its group: each arrival wakes it. */
     private boolean gathering;
-    /** When the latest write arrived ({@link #nanoTime}); none yet when {@link #arrivedBefore} is false. */
+    /** When the latest write arrived ({@link #nanoTime}), and from which thread (none yet: null). */
     private long lastArrival;
-    private boolean arrivedBefore;
+    private Thread lastWriter;
 
     /** Groups of whatever waits when a leader starts, without waiting for more. */
     GroupCommit(DataSource dataSource) {
@@ -105,9 +106,11 @@ final class GroupCommit {
         boolean leader = false;
         synchronized (this) {
             long now = nanoTime.getAsLong();
-            mine.inBurst = leading || !waiting.isEmpty() || arrivedBefore && now - lastArrival < delayNanos;
+            Thread writer = Thread.currentThread();
+            mine.inBurst = leading || !waiting.isEmpty()
+                    || lastWriter != null && lastWriter != writer && now - lastArrival < delayNanos;
             lastArrival = now;
-            arrivedBefore = true;
+            lastWriter = writer;
             waiting.add(mine);
             if (gathering) {
                 notifyAll();

@@ -41,8 +41,8 @@ class PostponementLogTest {
                     + " connections of the account are open on the relays; they wait on mail.jobs until about"
                     + " 2026-11-30T10:00:03Z", lines.get(0));
             assertTrue(lines.get(1).contains("Postponed 1 job(s): the account's limit of 30 messages"), lines.get(1));
-            assertTrue(lines.get(2).startsWith("INFO org.outboxrelay.jobs - Postponed 5 job(s) in the last 1 min:"
-                    + " all relay.smtp.max-connections (2)"), lines.get(2));
+            assertTrue(lines.get(2).startsWith("INFO org.outboxrelay.jobs - Postponed 5 job(s) since"
+                    + " 2026-11-30T10:00:00Z: all relay.smtp.max-connections (2)"), lines.get(2));
         }
     }
 }
