@@ -73,7 +73,7 @@ public final class Http1OnlyVertx {
     }
 
     /** A copy of {@code options} with the h2c upgrade off; the caller's options are left as they were. */
-    public static HttpServerOptions withoutH2c(HttpServerOptions options) {
+    static HttpServerOptions withoutH2c(HttpServerOptions options) {
         return new HttpServerOptions(options).setHttp2ClearTextEnabled(false);
     }
 }

@@ -143,7 +143,7 @@ public final class TrainingWorkload {
 
     /** Single jobs from a few clients, and some batches. */
     private static int viaHttp(int port) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(); // README "HTTP API"
+        HttpClient http = HttpClient.newHttpClient();
         ExecutorService clients = Executors.newFixedThreadPool(4);
         List<Future<Integer>> sent = new ArrayList<>();
         for (int c = 0; c < 4; c++) {

@@ -50,9 +50,7 @@ public final class SuppressionClient {
 
     private final URI base;
     private final String token;
-    // HTTP/1.1: an h2c upgrade (the JDK's default on http://) can lose a large answer (README "HTTP API")
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public SuppressionClient(URI base, String token) {
         this.base = base;

@@ -9,7 +9,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.support.service.ServiceSupport;
-import org.outboxrelay.http.Http1OnlyVertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,8 @@ public class UnsubscribeListener extends ServiceSupport implements StartupListen
                 .filter(VertxPlatformHttpRouter::isMainServer).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the HTTP server of camel-platform-http-main is not"
                         + " running"));
-        server = router.vertx().createHttpServer(Http1OnlyVertx.withoutH2c(new HttpServerOptions()))
+        // the router's Vert.x is the relay's (Http1OnlyVertx): this server declines the h2c upgrade too
+        server = router.vertx().createHttpServer(new HttpServerOptions())
                 .requestHandler(request -> handle(router, request))
                 .listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.info("Unsubscribe links served on {}:{} (only /u/ there)", host, server.actualPort());

@@ -107,6 +107,7 @@ class UnsubscribeTest {
         // GET: a page with a button, no change (scanners follow links)
         HttpResponse<String> page = call("GET", annLink, null);
         assertEquals(200, page.statusCode(), page.body());
+        assertEquals(HttpClient.Version.HTTP_1_1, page.version(), "the h2c upgrade the client asked for is declined");
         assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
         assertTrue(page.body().contains("<form method=\"post\"") && page.body().contains("newsletter"), page.body());
         assertEquals(0, suppressionList().size(), "GET changes nothing");
