@@ -51,7 +51,7 @@ public final class VersusPostfix {
     /** One scenario of one run. */
     record Result(int run, String security, String channel, Phase relayCold, Phase relayWarm, Phase postfixCold,
             Phase postfixWarm, long startMillis, long rssAfterStartKb, long peakRssKb, long idleRssKb, long idlePssKb,
-            long processes, double relayBytes, double postfixBytes, String load) {
+            long processes, double relayBytes, double postfixBytes, String load, long storeFileKb) {
     }
 
     private int jobs = 2000;
@@ -218,6 +218,10 @@ public final class VersusPostfix {
                 BenchSupport.report("JFR of the warm jobs: %s", file);
             }
             long peak = relay.peakRssKb();
+            // the embedded job store's file (none with relay.state.url): H2 writes a chunk per commit and keeps the
+            // space of each for 45 s, so under load the file holds far more than the jobs
+            Path storeFile = home.resolve("data").resolve("state").resolve("jobs.mv.db");
+            long storeFileKb = Files.isRegularFile(storeFile) ? Files.size(storeFile) / 1024 : -1;
             if (nativeMemory) {
                 BenchSupport.report("native memory after the warm jobs:%n%s", relay.jcmd("VM.native_memory", "summary"));
             }
@@ -238,7 +242,7 @@ public final class VersusPostfix {
             }
             deleteTree(home);
             return new Result(run, security, channel, cold, warm, pfCold, pfWarm, started.toMillis(), rssAfterStart,
-                    peak, idle, idlePss, processes, relayBytes, pfBytes, loadBefore + " -> " + load());
+                    peak, idle, idlePss, processes, relayBytes, pfBytes, loadBefore + " -> " + load(), storeFileKb);
         }
     }
 
@@ -377,12 +381,14 @@ public final class VersusPostfix {
                             spread(rs, ratio, "%.2f"), spread(rs, relayCpu, "%.2f"), spread(rs, pfCpu, "%.2f")));
                 }
                 b.append(String.format(Locale.ROOT, "%-9s %-7s relay start-up %s s, RSS after start %s MB,"
-                                + " peak %s MB, idle %s MB (PSS %s MB)%n", security, channel,
+                                + " peak %s MB, idle %s MB (PSS %s MB), job store file after the warm jobs %s MB%n",
+                        security, channel,
                         spread(rs, r -> r.startMillis() / 1000.0, "%.1f"),
                         spread(rs, r -> r.rssAfterStartKb() / 1024.0, "%.0f"),
                         spread(rs, r -> r.peakRssKb() / 1024.0, "%.0f"),
                         spread(rs, r -> r.idleRssKb() < 0 ? Double.NaN : r.idleRssKb() / 1024.0, "%.0f"),
-                        spread(rs, r -> r.idlePssKb() < 0 ? Double.NaN : r.idlePssKb() / 1024.0, "%.0f")));
+                        spread(rs, r -> r.idlePssKb() < 0 ? Double.NaN : r.idlePssKb() / 1024.0, "%.0f"),
+                        spread(rs, r -> r.storeFileKb() < 0 ? Double.NaN : r.storeFileKb() / 1024.0, "%.0f")));
             }
         }
         b.append("load average (1, 5, 15 min) at the end: ").append(load());
