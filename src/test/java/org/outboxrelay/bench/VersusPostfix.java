@@ -220,8 +220,7 @@ public final class VersusPostfix {
             long peak = relay.peakRssKb();
             // the embedded job store's file (none with relay.state.url): H2 writes a chunk per commit and keeps the
             // space of each for 45 s, so under load the file holds far more than the jobs
-            Path storeFile = home.resolve("data").resolve("state").resolve("jobs.mv.db");
-            long storeFileKb = Files.isRegularFile(storeFile) ? Files.size(storeFile) / 1024 : -1;
+            long storeFileKb = sizeKb(home.resolve("data").resolve("state").resolve("jobs.mv.db"));
             if (nativeMemory) {
                 BenchSupport.report("native memory after the warm jobs:%n%s", relay.jcmd("VM.native_memory", "summary"));
             }
@@ -337,12 +336,23 @@ public final class VersusPostfix {
         b.append(String.format(Locale.ROOT, "%n  relay CPU by thread, cold: %s; warm: %s", r.relayCold().threads(),
                 r.relayWarm().threads()));
         b.append(String.format(Locale.ROOT, "%n  relay (%d process%s): started in %.1f s, RSS %d MB after start,"
-                        + " peak %d MB, idle %s; message size at the sink: relay %s, Postfix %s",
+                        + " peak %d MB, idle %s; job store file after the warm jobs %s; message size at the sink:"
+                        + " relay %s, Postfix %s",
                 r.processes(), r.processes() == 1 ? "" : "es", r.startMillis() / 1000.0, r.rssAfterStartKb() / 1024,
                 r.peakRssKb() / 1024, r.idleRssKb() < 0 ? "not measured" : r.idleRssKb() / 1024 + " MB RSS, "
                         + r.idlePssKb() / 1024 + " MB PSS (" + idleSeconds + " s later)",
+                r.storeFileKb() < 0 ? "none (relay.state.url)" : r.storeFileKb() / 1024 + " MB",
                 bytes(r.relayBytes()), bytes(r.postfixBytes())));
         BenchSupport.report("%s", b);
+    }
+
+    /** The size of a file, or -1 when there is none (a relay on PostgreSQL has no store file). */
+    private static long sizeKb(Path file) {
+        try {
+            return Files.size(file) / 1024;
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     private static String bytes(double b) {
@@ -381,7 +391,7 @@ public final class VersusPostfix {
                             spread(rs, ratio, "%.2f"), spread(rs, relayCpu, "%.2f"), spread(rs, pfCpu, "%.2f")));
                 }
                 b.append(String.format(Locale.ROOT, "%-9s %-7s relay start-up %s s, RSS after start %s MB,"
-                                + " peak %s MB, idle %s MB (PSS %s MB), job store file after the warm jobs %s MB%n",
+                                + " peak %s MB, idle %s MB (PSS %s MB), job store file after the warm jobs (MB) %s%n",
                         security, channel,
                         spread(rs, r -> r.startMillis() / 1000.0, "%.1f"),
                         spread(rs, r -> r.rssAfterStartKb() / 1024.0, "%.0f"),
