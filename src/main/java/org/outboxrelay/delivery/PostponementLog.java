@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Says why jobs wait when the account is busy ({@link AccountBusyException}): the first postponement of each
  * cause is logged at once, then at most one line per cause and {@code every}, with how many jobs were postponed
- * since the line before (the jobs of a burst's last minute are in the metric, not in a line of their own). Without it a relay of a cluster whose connections the other relays hold, or whose shared
- * rate is used up, delays jobs by seconds to minutes with nothing in its log (the metric
- * {@code outbox.relay.jobs.postponed} counts them); one line per job would flood it, since a busy account
- * postpones every job it takes up.
+ * since the line before (the jobs of a burst's last minute are in the metric, not in a line of their own).
+ * Without it a relay of a cluster whose connections the other relays hold, or whose shared rate is used up,
+ * delays jobs by seconds to minutes with nothing in its log (the metric {@code outbox.relay.jobs.postponed}
+ * counts them); one line per job would flood it, since a busy account postpones every job it takes up.
  */
 public class PostponementLog {
 
