@@ -1,9 +1,7 @@
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -35,20 +32,20 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>The relay's own store does the writes: {@link JdbcJobStateStore} with its group commit as the relay wires it
  * (commit delay 2 ms, groups gathered up to half the writers), called by {@code --threads} writers as the delivery
- * consumers call it; each job is its admission ({@code insertQueued}) and its outcome ({@code record}, sent). On H2
- * the schema is made by the relay's migrations; on SQLite, which they do not speak, by the same tables and indexes
- * in SQLite's words ({@link #sqliteSchema}). Not made: the daily recipient count (only with
+ * consumers call it; each job is its admission ({@code insertQueued}) and its outcome ({@code record}, sent). The
+ * schema is made by the relay's migrations (db/sqlite on SQLite, db/migration on H2). Not made: the daily recipient count (only with
  * relay.limits.recipients-per-day), reads. Each engine first runs 2,000 jobs that are not counted.
  *
  * <p>Usage: {@code java -cp CLASSPATH bench/StoreEngines.java DIR [--jobs N] [--threads N] [ENGINE ...]} with
- * ENGINE among {@code h2-write-delay-0} (the relay's embedded store, {@link StateDatabase}), {@code h2-default}
- * (H2's 500 ms write delay: a killed process loses up to half a second of commits), {@code sqlite-wal-normal}
- * (each commit appended to the write-ahead log with write(2): survives a killed process; synced at checkpoints)
- * and {@code sqlite-wal-full} (each commit also fsync'ed: survives a power loss).
+ * ENGINE among {@code sqlite-wal-full} (the relay's embedded store, opened by {@link StateDatabase}: each commit
+ * appended to the write-ahead log and fsync'ed, survives a power loss), {@code sqlite-wal-normal} (appended with
+ * write(2) only: survives a killed process; synced at checkpoints), {@code h2-write-delay-0} (the embedded store of
+ * earlier versions: each commit written, not synced) and {@code h2-default} (H2's 500 ms write delay: a killed
+ * process loses up to half a second of commits).
  */
 public final class StoreEngines {
 
-    static final List<String> ENGINES = List.of("h2-write-delay-0", "h2-default", "sqlite-wal-normal", "sqlite-wal-full");
+    static final List<String> ENGINES = List.of("sqlite-wal-full", "sqlite-wal-normal", "h2-write-delay-0", "h2-default");
     static final int WARM_UP = 2_000;
     static final Duration COMMIT_DELAY = Duration.ofMillis(2); // relay.state.commit-delay's default
 
@@ -144,61 +141,31 @@ public final class StoreEngines {
     /** The relay's store on the engine, with the relay's group commit for {@code writers} consumers. */
     static JdbcJobStateStore store(String engine, Path home, int writers) throws SQLException {
         int gather = Math.max(2, writers / 2); // as StateConfiguration
-        if (engine.equals("h2-write-delay-0")) {
-            StateDatabase db = StateDatabase.embedded(home);
+        if (engine.equals("sqlite-wal-full")) {
+            StateDatabase db = StateDatabase.embedded(home); // the relay's embedded store, opened as the relay does
             return new JdbcJobStateStore(db.dataSource(), db, COMMIT_DELAY, gather);
         }
         HikariConfig config = new HikariConfig();
         config.setMaximumPoolSize(writers);
-        if (engine.equals("h2-default")) {
+        if (engine.startsWith("h2-")) {
+            // the embedded store of earlier versions (WRITE_DELAY=0), and H2's default
             config.setJdbcUrl("jdbc:h2:file:" + home.toAbsolutePath().resolve("jobs")
-                    + ";MODE=PostgreSQL;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=64");
+                    + ";MODE=PostgreSQL;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=64"
+                    + (engine.equals("h2-write-delay-0") ? ";WRITE_DELAY=0" : ""));
             config.setUsername("relay");
             config.setPassword("");
-            HikariDataSource pool = new HikariDataSource(config);
-            StateDatabase.migrate(pool);
-            return new JdbcJobStateStore(pool, pool, COMMIT_DELAY, gather);
+        } else {
+            SQLiteConfig sqlite = new SQLiteConfig();
+            sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            sqlite.setBusyTimeout(10_000);
+            SQLiteDataSource source = new SQLiteDataSource(sqlite);
+            source.setUrl("jdbc:sqlite:" + home.toAbsolutePath().resolve("jobs.db"));
+            config.setDataSource(source);
         }
-        SQLiteConfig sqlite = new SQLiteConfig();
-        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        sqlite.setSynchronous(engine.equals("sqlite-wal-full") ? SQLiteConfig.SynchronousMode.FULL
-                : SQLiteConfig.SynchronousMode.NORMAL);
-        sqlite.setBusyTimeout(10_000);
-        SQLiteDataSource source = new SQLiteDataSource(sqlite);
-        source.setUrl("jdbc:sqlite:" + home.toAbsolutePath().resolve("jobs.sqlite"));
-        config.setDataSource(source);
         HikariDataSource pool = new HikariDataSource(config);
-        sqliteSchema(pool);
+        StateDatabase.migrate(pool); // db/migration on H2, db/sqlite on SQLite
         return new JdbcJobStateStore(pool, pool, COMMIT_DELAY, gather);
-    }
-
-    /** The tables and indexes a job's writes touch, as db/migration V1-V7 leave them, in SQLite's words. */
-    static void sqliteSchema(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String ddl : List.of(
-                    "CREATE TABLE mail_job (id VARCHAR(128) PRIMARY KEY, status VARCHAR(16) NOT NULL, channel"
-                            + " VARCHAR(16), admission VARCHAR(200), attempts INT NOT NULL, message_id VARCHAR(998),"
-                            + " smtp_reply VARCHAR(2000), reason VARCHAR(4000), accepted INT, refused TEXT,"
-                            + " sent_recipients TEXT, next_attempt_at TIMESTAMP, created_at TIMESTAMP NOT NULL,"
-                            + " updated_at TIMESTAMP NOT NULL, account VARCHAR(320), node VARCHAR(128), subject"
-                            + " VARCHAR(1000), from_address VARCHAR(320))",
-                    "CREATE INDEX mail_job_waiting ON mail_job (status, created_at)",
-                    "CREATE INDEX mail_job_created ON mail_job (created_at)",
-                    "CREATE INDEX mail_job_message_id ON mail_job (message_id)",
-                    "CREATE TABLE job_recipient (job_id VARCHAR(128) NOT NULL, address VARCHAR(320) NOT NULL, status"
-                            + " VARCHAR(16) NOT NULL, reply VARCHAR(2000), updated_at TIMESTAMP NOT NULL,"
-                            + " job_created_at TIMESTAMP NOT NULL, PRIMARY KEY (job_id, address))",
-                    "CREATE INDEX job_recipient_address_created ON job_recipient (address, job_created_at, job_id)",
-                    "CREATE INDEX job_recipient_status_created ON job_recipient (status, job_created_at, job_id)",
-                    "CREATE TABLE job_event (id INTEGER PRIMARY KEY, job_id VARCHAR(128) NOT NULL, at TIMESTAMP NOT"
-                            + " NULL, status VARCHAR(16) NOT NULL, node VARCHAR(128), attempt INT, message_id"
-                            + " VARCHAR(998), smtp_reply VARCHAR(2000), reason VARCHAR(4000), next_attempt_at"
-                            + " TIMESTAMP, detail TEXT)",
-                    "CREATE INDEX job_event_job ON job_event (job_id, id)",
-                    "CREATE INDEX job_event_at ON job_event (at)")) {
-                s.execute(ddl);
-            }
-        }
     }
 
     static long size(Path home) throws java.io.IOException {

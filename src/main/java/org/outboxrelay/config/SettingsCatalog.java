@@ -154,8 +154,8 @@ public final class SettingsCatalog {
 
     // --- shared state ---------------------------------------------------------------------------------------
     public static final Setting STATE_URL = declare(new Setting("relay.state.url", Setting.Kind.JDBC_URL, null, null, 0, 0,
-            null, false, "shared job store of several relays (`jdbc:postgresql://host/db`); empty: embedded H2 in"
-                    + " `data/state/`"));
+            null, false, "shared job store of several relays (`jdbc:postgresql://host/db`); empty: embedded SQLite in"
+                    + " `data/state/jobs.db`"));
     public static final Setting STATE_USER = text("relay.state.user", null, "login of the shared job store");
     public static final Setting STATE_PASSWORD = secret("relay.state.password", "its password");
     public static final Setting STATE_POOL_SIZE = integer("relay.state.pool-size", 16, 2, 200,

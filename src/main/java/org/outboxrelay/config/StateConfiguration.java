@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state: the job store (embedded H2, or PostgreSQL shared by several relays; schema migrated at start) and
+ * The state: the job store (embedded SQLite, or PostgreSQL shared by several relays; schema migrated at start) and
  * what is kept in it - job status and idempotency ({@code jobStore}, {@code jobAdmission}), the account's daily
  * recipient budget and its pause.
  */

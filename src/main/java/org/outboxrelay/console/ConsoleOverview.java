@@ -73,7 +73,7 @@ public class ConsoleOverview {
                 }
             }
             // a job is received once: the jobs created in the window, on mail_job_created (a join with job_event
-            // lets H2 pick a scan of mail_job)
+            // let H2, the embedded store of earlier versions, pick a scan of mail_job)
             try (PreparedStatement p = c.prepareStatement("SELECT channel, COUNT(*) FROM mail_job"
                     + " WHERE created_at >= ? GROUP BY channel")) {
                 p.setTimestamp(1, Timestamp.from(since));

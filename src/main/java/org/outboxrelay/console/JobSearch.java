@@ -22,7 +22,7 @@ import org.outboxrelay.state.StateStoreException;
 /**
  * The console's view of the job store: the mail list (search by id or Message-ID, recipient, subject, status,
  * channel and time, newest first, page by page) and one job with its recipients and history. Everything is one
- * SQL query on the tables of db/migration (mail_job, job_recipient, job_event), the same on the embedded H2 and on
+ * SQL query on the tables of db/migration (mail_job, job_recipient, job_event), the same on the embedded SQLite and on
  * PostgreSQL, walking an index of the schema (see the README's numbers, from ConsoleSearchBenchmark):
  * <ul>
  * <li>id or Message-ID: the primary key / mail_job_message_id, exact;</li>
@@ -266,8 +266,9 @@ public class JobSearch {
             args.add(after.id());
         }
         int limit = Math.max(1, Math.min(MAX_PAGE, c.limit()));
-        // ordering by the walk's fixed column first changes nothing but lets H2 read (address | status, created_at,
-        // id) in order and stop after one page (it does not see that an equality makes a column constant)
+        // ordering by the walk's fixed column first changes nothing but lets a planner that does not see that an
+        // equality makes a column constant (H2's) read (address | status, created_at, id) in order and stop after
+        // one page
         String fixed = switch (walk) {
             case RECIPIENT -> "r.address DESC, ";
             case RECIPIENT_STATUS -> "r.status DESC, ";

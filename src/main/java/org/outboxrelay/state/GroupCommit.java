@@ -14,9 +14,9 @@ import javax.sql.DataSource;
 /**
  * The writes of concurrent jobs in one transaction (group commit). The first caller leads: on one connection it
  * runs its own write and those of every caller that arrived meanwhile, each under a savepoint, and commits once;
- * the others wait for their answer. The embedded H2 writes each commit to its file before it returns, so one
- * commit for several jobs writes the B-tree pages they share (adjacent ids, the same leaves of the time-ordered
- * indexes) once instead of once per job.
+ * the others wait for their answer. Each commit is on disk before it returns (the embedded SQLite syncs its log,
+ * PostgreSQL its WAL), so one commit for several jobs syncs once instead of once per job, and writes the pages
+ * they share (adjacent ids, the same leaves of the time-ordered indexes) once.
  *
  * <p>Each caller gets the answer it would have got alone: a write that fails is rolled back to its savepoint and
  * runs again in a transaction of its own, so it fails alone; when the store itself fails (no connection, the

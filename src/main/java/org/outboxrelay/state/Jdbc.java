@@ -21,6 +21,9 @@ final class Jdbc {
         T read(ResultSet r) throws SQLException;
     }
 
+    /** SQLite's primary result code for a constraint the statement broke (its driver gives no SQL state). */
+    private static final int SQLITE_CONSTRAINT = 19;
+
     private final DataSource dataSource;
 
     Jdbc(DataSource dataSource) {
@@ -38,7 +41,7 @@ final class Jdbc {
 
     /**
      * An INSERT that may meet its unique key: false when the row was there already. Portable: no ON CONFLICT,
-     * which plain H2 does not know; each statement is its own transaction, so PostgreSQL has none to abort.
+     * which the relay does not need here; each statement is its own transaction, so PostgreSQL has none to abort.
      */
     boolean insertIfAbsent(String sql, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
@@ -48,7 +51,7 @@ final class Jdbc {
         } catch (SQLIntegrityConstraintViolationException e) {
             return false;
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
+            if ("23505".equals(e.getSQLState()) || e.getErrorCode() == SQLITE_CONSTRAINT) {
                 return false;
             }
             throw new StateStoreException("cannot record in the deliverability tables", e);

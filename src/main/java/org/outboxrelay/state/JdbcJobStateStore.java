@@ -24,7 +24,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * {@link JobStateStore} on the state database ({@link StateDatabase}: embedded H2 or shared PostgreSQL), in the
+ * {@link JobStateStore} on the state database ({@link StateDatabase}: embedded SQLite or shared PostgreSQL), in the
  * schema of {@code db/migration}. Admission is an {@code INSERT ... ON CONFLICT DO NOTHING} (two relays
  * admitting the same id at once: exactly one wins, no check-then-insert race); every change writes the job's
  * row, its recipients' rows and its history entry in one transaction.
@@ -74,7 +74,7 @@ public class JdbcJobStateStore implements JobStateStore {
         this.group = new GroupCommit(dataSource, commitDelay, commitGroup, System::nanoTime);
     }
 
-    /** A store of its own on an embedded H2 database in {@code dir} (closing the store closes the database). */
+    /** A store of its own on an embedded SQLite database in {@code dir} (closing the store closes the database). */
     public static JdbcJobStateStore embedded(Path dir) {
         StateDatabase db = StateDatabase.embedded(dir);
         return new JdbcJobStateStore(db.dataSource(), db);

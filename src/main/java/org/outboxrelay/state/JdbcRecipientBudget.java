@@ -1,7 +1,6 @@
 package org.outboxrelay.state;
 
 import java.sql.Connection;
-import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,14 +29,14 @@ public class JdbcRecipientBudget implements RecipientBudget {
             try (PreparedStatement p = c.prepareStatement("INSERT INTO account_daily_recipients (account, budget_day,"
                     + " used) VALUES (?, ?, 0) ON CONFLICT DO NOTHING")) {
                 p.setString(1, account);
-                p.setDate(2, Date.valueOf(day));
+                p.setObject(2, day);
                 p.executeUpdate();
             }
             try (PreparedStatement p = c.prepareStatement("UPDATE account_daily_recipients SET used = used + ?"
                     + " WHERE account = ? AND budget_day = ? AND used + ? <= ?")) {
                 p.setInt(1, n);
                 p.setString(2, account);
-                p.setDate(3, Date.valueOf(day));
+                p.setObject(3, day);
                 p.setInt(4, n);
                 p.setInt(5, limit);
                 return p.executeUpdate() == 1;
@@ -54,10 +53,12 @@ public class JdbcRecipientBudget implements RecipientBudget {
         }
         try (Connection c = dataSource.getConnection();
                 PreparedStatement p = c.prepareStatement("UPDATE account_daily_recipients"
-                        + " SET used = GREATEST(0, used - ?) WHERE account = ? AND budget_day = ?")) {
+                        + " SET used = CASE WHEN used > ? THEN used - ? ELSE 0 END"
+                        + " WHERE account = ? AND budget_day = ?")) {
             p.setInt(1, n);
-            p.setString(2, account);
-            p.setDate(3, Date.valueOf(day));
+            p.setInt(2, n);
+            p.setString(3, account);
+            p.setObject(4, day);
             p.executeUpdate();
         } catch (SQLException e) {
             throw new StateStoreException("cannot update the recipient budget", e);
@@ -70,7 +71,7 @@ public class JdbcRecipientBudget implements RecipientBudget {
                 PreparedStatement p = c.prepareStatement("SELECT used FROM account_daily_recipients"
                         + " WHERE account = ? AND budget_day = ?")) {
             p.setString(1, account);
-            p.setDate(2, Date.valueOf(day));
+            p.setObject(2, day);
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? r.getInt(1) : 0;
             }

@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The durable memory of jobs: their status for the HTTP API and the console, the idempotency guard (a job id
  * already sent is never sent again), the recipients each job already reached, and each job's history. On
- * PostgreSQL it is shared by every relay of a cluster; the embedded default is H2 in {@code data/state/}.
+ * PostgreSQL it is shared by every relay of a cluster; the embedded default is SQLite in {@code data/state/}.
  * Every change is one transaction: the job's row, its recipients' rows and its history entry together.
  */
 public interface JobStateStore extends AutoCloseable {

@@ -1,9 +1,7 @@
 package org.outboxrelay.state;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,47 +19,44 @@ import org.flywaydb.core.api.MigrationVersion;
 import org.outboxrelay.config.InvalidSettingsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
 
 /**
- * The job store's database: the embedded H2 file in {@code data/state/} (one relay), or PostgreSQL shared by
- * several relays ({@code relay.state.url}). One schema for both, in versioned SQL files
- * ({@code src/main/resources/db/migration}) that Flyway applies at start; H2 runs in its PostgreSQL mode so the
- * same SQL works on both.
+ * The job store's database: the embedded SQLite file {@code data/state/jobs.db} (one relay), or PostgreSQL shared
+ * by several relays ({@code relay.state.url}). One schema, in versioned SQL files that Flyway applies at start:
+ * {@code db/migration} for PostgreSQL, {@code db/sqlite} for SQLite (the same tables and versions in SQLite's
+ * words); the relay's statements are the same on both.
  * <p>
- * Pooled with HikariCP rather than H2's own JdbcConnectionPool: that one rolls back every connection it takes
- * back, which empties H2's per-session query cache, so each statement of each job was parsed again (6.6% of the
- * relay's CPU samples in DeliveryBenchmark). HikariCP rolls back only a connection left in a transaction.
+ * SQLite keeps a write-ahead log ({@code journal_mode=WAL}) and syncs it at each commit
+ * ({@code synchronous=FULL}): a commit is on disk before it returns, as on PostgreSQL, so a relay killed at any
+ * moment (SIGKILL, the OOM killer, a power loss) comes back with every job it recorded as sent
+ * (JobStoreCrashTest); readers never wait for the writer. Writers take turns ({@code busy_timeout}); the job
+ * store's group commit makes a burst's writes few commits. Earlier versions kept the embedded store in H2
+ * ({@code jobs.mv.db}): its file grew by hundreds of MB within a minute of a burst, since H2 writes each commit
+ * as a new chunk and keeps it for 45 s; {@link H2StoreImport} moves such a store into SQLite once.
  * <p>
- * H2 closes its database for good when a write fails (a full disk): every connection then answers "the database
- * has been closed", and a new one gets the same answer while any old one is open. So on that answer the whole
- * pool is replaced at the next connection asked for: the file is opened again (H2 recovers it from its log), and
- * the store works again by itself once there is space.
+ * A full disk fails a write (SQLITE_FULL, rolled back); the database stays open and works again by itself once
+ * there is space (StateDatabaseDiskFullTest).
  */
 public final class StateDatabase implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StateDatabase.class);
-    private static final String MIGRATIONS = "classpath:db/migration";
+    private static final String POSTGRESQL_MIGRATIONS = "classpath:db/migration";
+    private static final String SQLITE_MIGRATIONS = "classpath:db/sqlite";
+    /** The embedded store's file in its folder. */
+    public static final String EMBEDDED_FILE = "jobs.db";
 
     /** Which SQL the database speaks, where the two differ. */
-    public enum Dialect { H2, POSTGRESQL }
+    public enum Dialect { SQLITE, POSTGRESQL }
 
-    /** H2's error code for "the database has been closed". */
-    private static final int DATABASE_IS_CLOSED = 90098;
-
-    private final HikariConfig config;
     private final Dialect dialect;
     private final StateSettings settings;
-    private final DataSource dataSource = new Reopening();
-    private volatile HikariDataSource pool;
-    private volatile boolean closedByH2;
-    private volatile boolean closed;
-    private long lastSaid;
+    private final HikariDataSource pool;
 
     private StateDatabase(HikariConfig config, Dialect dialect, StateSettings settings) {
-        this.config = config;
         this.dialect = dialect;
         this.settings = settings;
-        this.pool = newPool();
+        this.pool = new HikariDataSource(config);
     }
 
     /** Opens the store and brings its schema up to this relay's version. */
@@ -81,7 +76,10 @@ public final class StateDatabase implements AutoCloseable {
         return open(new StateSettings(null, null, null, 16, dir), "relay");
     }
 
-    /** Opens the pool without touching the schema ({@code check}). */
+    /**
+     * Opens the pool without touching the schema ({@code check}). An embedded store an earlier version left in H2
+     * is moved into SQLite first, so that no empty SQLite file is ever made beside it.
+     */
     public static StateDatabase connect(StateSettings settings, String node) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("job-store");
@@ -95,14 +93,25 @@ public final class StateDatabase implements AutoCloseable {
             config.addDataSourceProperty("tcpKeepAlive", "true");
             dialect = Dialect.POSTGRESQL;
         } else {
-            // WRITE_DELAY=0: each commit is written to the file before it returns. H2's default (500 ms) keeps
-            // the last half second of commits in memory only, and a relay killed then (SIGKILL, the OOM killer)
-            // came back with jobs it had sent still "queued", or could send them again (JobStoreCrashTest)
-            config.setJdbcUrl("jdbc:h2:file:" + settings.embeddedDir().toAbsolutePath().resolve("jobs")
-                    + ";MODE=PostgreSQL;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=64;WRITE_DELAY=0");
-            config.setUsername("relay");
-            config.setPassword("");
-            dialect = Dialect.H2;
+            java.nio.file.Path file = settings.embeddedDir().toAbsolutePath().resolve(EMBEDDED_FILE);
+            try {
+                java.nio.file.Files.createDirectories(file.getParent());
+                nativeLibraryIn(file.getParent());
+                H2StoreImport.ifPresent(settings.embeddedDir(), file);
+            } catch (StateStoreException e) {
+                throw e;
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new StateStoreException("cannot open the " + settings + ": " + rootMessage(e), e);
+            }
+            config.setJdbcUrl("jdbc:sqlite:" + file);
+            config.setDataSourceProperties(sqliteOptions().toProperties());
+            config.setExceptionOverride(new SQLExceptionOverride() {
+                @java.lang.Override
+                public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                    return sqliteConnectionAfter(e);
+                }
+            });
+            dialect = Dialect.SQLITE;
         }
         config.setMaximumPoolSize(settings.poolSize());
         config.setMinimumIdle(2);
@@ -117,126 +126,83 @@ public final class StateDatabase implements AutoCloseable {
         }
     }
 
-    private HikariDataSource newPool() {
-        return newPool(false);
+    /**
+     * SQLite's driver unpacks its native library into a folder and loads it from there: the store's own folder
+     * (owner-only, in {@code data/}) rather than the shared {@code /tmp}, which hardened machines mount
+     * {@code noexec}. An operator's {@code -Dorg.sqlite.tmpdir} wins.
+     */
+    private static void nativeLibraryIn(java.nio.file.Path dir) {
+        if (System.getProperty(SQLITE_LIBRARY_DIR) == null) {
+            System.setProperty(SQLITE_LIBRARY_DIR, dir.toAbsolutePath().toString());
+        }
     }
 
-    /** {@code reopen}: the embedded database is opened again, and only if its file is there (never a new one). */
-    private HikariDataSource newPool(boolean reopen) {
-        HikariConfig copy = new HikariConfig();
-        config.copyStateTo(copy);
-        if (dialect == Dialect.H2) {
-            if (reopen) {
-                copy.setJdbcUrl(config.getJdbcUrl() + ";IFEXISTS=TRUE");
-            }
-            copy.setExceptionOverride(new SQLExceptionOverride() {
-                @java.lang.Override
-                public SQLExceptionOverride.Override adjudicate(SQLException e) {
-                    if (e.getErrorCode() == DATABASE_IS_CLOSED || writeFailed(e)) {
-                        closedByH2 = true;
-                        return SQLExceptionOverride.Override.MUST_EVICT;
-                    }
-                    return SQLExceptionOverride.Override.CONTINUE_EVICT;
-                }
-            });
-        }
-        return new HikariDataSource(copy);
-    }
+    private static final String SQLITE_LIBRARY_DIR = "org.sqlite.tmpdir";
 
     /**
-     * H2's store could not write its file (a full disk). H2 gives up on the database then, but the first answer
-     * after that may be the write's own failure, held back until the next commit or rollback - also when space
-     * has returned meanwhile - rather than "the database has been closed".
+     * Whether a connection that met {@code e} may be used again. After a failed write to the file (a full disk, an
+     * I/O error) SQLite may have rolled the transaction back by itself while its driver still counts one open:
+     * every later commit on that connection would fail ("no transaction is active"), also once there is space.
+     * Such a connection is closed and the pool opens a new one.
      */
-    static boolean writeFailed(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof org.h2.mvstore.MVStoreException m
-                    && m.getErrorCode() == org.h2.mvstore.DataUtils.ERROR_WRITING_FAILED) {
-                return true;
-            }
-        }
-        return false;
+    static SQLExceptionOverride.Override sqliteConnectionAfter(SQLException e) {
+        return switch (e.getErrorCode() & 0xff) {
+            case SQLITE_NOMEM, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB ->
+                    SQLExceptionOverride.Override.MUST_EVICT;
+            default -> SQLExceptionOverride.Override.CONTINUE_EVICT;
+        };
     }
 
-    /**
-     * The pool, a new one when H2 closed the database under the old one. The database opened again is used only
-     * when it holds the relay's tables: opened while the disk is still full (or while H2 still closes the old
-     * one), H2 can show an empty database, and a store that forgot its jobs would send them again. Until then every
-     * use fails as the closed database did, and the next one tries again.
-     */
-    private HikariDataSource current() throws SQLException {
-        if (closedByH2 && !closed) {
-            synchronized (this) {
-                if (closedByH2 && !closed) {
-                    pool.close();
-                    HikariDataSource reopened;
-                    try {
-                        reopened = newPool(true);
-                    } catch (RuntimeException e) {
-                        throw new SQLException("the job store's database cannot be opened again yet: "
-                                + rootMessage(e), "08001", DATABASE_IS_CLOSED, e);
-                    }
-                    if (tablesProblem(reopened) != null) {
-                        recreate(reopened);
-                    }
-                    pool = reopened;
-                    closedByH2 = false;
-                    // while the disk stays full this repeats at each use: said at most once a minute
-                    long now = System.nanoTime();
-                    if (now - lastSaid > 60_000_000_000L || lastSaid == 0) {
-                        lastSaid = now;
-                        LOG.warn("The job store's database was closed by H2 after a failed write (a full disk?); it"
-                                + " is opened again (it recovers from its own log)");
-                    }
-                }
-            }
-        }
-        return pool;
-    }
+    /** SQLite's primary result codes after which a connection is not used again. */
+    private static final int SQLITE_NOMEM = 7;
+    private static final int SQLITE_IOERR = 10;
+    private static final int SQLITE_CORRUPT = 11;
+    private static final int SQLITE_FULL = 13;
+    private static final int SQLITE_CANTOPEN = 14;
+    private static final int SQLITE_NOTADB = 26;
 
-    /**
-     * H2 came back from a full disk without the relay's tables: its file lost what it held (seen when the disk
-     * filled to the last byte under a busy relay). The relay cannot know again what was sent; it says so loudly
-     * once, makes the tables again and goes on, since the jobs themselves wait on the broker, not here.
-     */
-    private void recreate(HikariDataSource reopened) throws SQLException {
-        try {
-            flyway(reopened).migrate();
-        } catch (RuntimeException e) {
-            reopened.close();
-            throw new SQLException("the job store's database cannot be opened again yet: " + rootMessage(e), "08001",
-                    DATABASE_IS_CLOSED, e);
-        }
-        LOG.error("The job store's database came back empty after the disk was full: H2 lost what it held (job"
-                + " statuses, ids, history, suppression list). Its tables are made again and delivery goes on; jobs"
-                + " waiting on the broker are sent, but a job id sent before may be accepted and sent again, and"
-                + " suppressed addresses must be imported again (suppression import). Keep relay.data.min-free"
-                + " ahead of the disk, or use PostgreSQL (relay.state.url).");
-    }
-
-    /** Null when the relay's tables are there, else what the database says. */
-    private static String tablesProblem(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
-            s.executeQuery("SELECT COUNT(*) FROM mail_job WHERE 1 = 0").close();
-            return null;
-        } catch (SQLException e) {
-            return rootMessage(e);
-        }
+    /** How each connection to the embedded file is opened (see the class comment). */
+    static SQLiteConfig sqliteOptions() {
+        SQLiteConfig options = new SQLiteConfig();
+        options.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        options.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        // a writer waits for another one this long (the pool's own limit) before it fails
+        options.setBusyTimeout((int) Duration.ofSeconds(5).toMillis());
+        // timestamps as milliseconds since 1970: compact, and compared as numbers
+        options.setDateClass(SQLiteConfig.DateClass.INTEGER.getValue());
+        // 1 MB of page cache per connection rather than 2: the store's hot pages are few, and there are 16
+        options.setCacheSize(-1024);
+        return options;
     }
 
     private Flyway flyway() {
-        return flyway(dataSource);
+        return flyway(pool, dialect);
     }
 
     /** Brings the schema of any database up to this relay's version (tests and tools). */
     public static void migrate(DataSource dataSource) {
-        flyway(dataSource).migrate();
+        migrate(dataSource, dialectOf(dataSource));
     }
 
-    private static Flyway flyway(DataSource dataSource) {
+    /** SQLite's or another (PostgreSQL's, or H2's in its PostgreSQL mode) by what the database calls itself. */
+    static Dialect dialectOf(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            return "SQLite".equalsIgnoreCase(c.getMetaData().getDatabaseProductName()) ? Dialect.SQLITE
+                    : Dialect.POSTGRESQL;
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot reach the job store to migrate it: " + rootMessage(e), e);
+        }
+    }
+
+    /** Brings the schema of a database of {@code dialect} up to this relay's version (tests and tools). */
+    public static void migrate(DataSource dataSource, Dialect dialect) {
+        flyway(dataSource, dialect).migrate();
+    }
+
+    static Flyway flyway(DataSource dataSource, Dialect dialect) {
         return Flyway.configure()
                 .dataSource(dataSource)
-                .locations(MIGRATIONS)
+                .locations(dialect == Dialect.SQLITE ? SQLITE_MIGRATIONS : POSTGRESQL_MIGRATIONS)
                 // a store made before Flyway managed it (tables, no history) is taken over by V1, whose
                 // statements are all "if not exists"
                 .baselineOnMigrate(true)
@@ -313,25 +279,18 @@ public final class StateDatabase implements AutoCloseable {
         return Optional.empty();
     }
 
-    /**
-     * Null when the store answers a query now, else why not. A database H2 closed after a failed write is opened
-     * again by the first failed use, so a second try tells whether it came back.
-     */
+    /** Null when the store answers a query now, else why not. */
     public String answerProblem() {
-        SQLException last = null;
-        for (int tries = 0; tries < 2; tries++) {
-            try (Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
-                s.execute("SELECT 1");
-                return null;
-            } catch (SQLException e) {
-                last = e;
-            }
+        try (Connection c = pool.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+            return null;
+        } catch (SQLException e) {
+            return "the " + settings + " does not answer: " + rootMessage(e);
         }
-        return "the " + settings + " does not answer: " + rootMessage(last);
     }
 
     public DataSource dataSource() {
-        return dataSource;
+        return pool;
     }
 
     public Dialect dialect() {
@@ -347,59 +306,10 @@ public final class StateDatabase implements AutoCloseable {
         return settings;
     }
 
-    /** Closes every connection; the last one closes the embedded database file. */
+    /** Closes every connection; the last one checkpoints the embedded store's log into its file. */
     @Override
     public void close() {
-        closed = true;
         pool.close();
-    }
-
-    /** The data source the store uses: connections of the current pool. */
-    private final class Reopening implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLException {
-            return current().getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return current().getConnection(username, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return pool.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            pool.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            pool.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return pool.getLoginTimeout();
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return pool.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> type) throws SQLException {
-            return type.isInstance(pool) ? type.cast(pool) : pool.unwrap(type);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> type) throws SQLException {
-            return type.isInstance(pool) || pool.isWrapperFor(type);
-        }
     }
 
     static String rootMessage(Throwable e) {

@@ -7,7 +7,7 @@ import org.outboxrelay.config.Settings;
 import org.outboxrelay.config.SettingsCatalog;
 
 /**
- * relay.state.*: where the job store lives. No URL: the embedded H2 database in {@code data/state/} (one relay).
+ * relay.state.*: where the job store lives. No URL: the embedded SQLite database {@code data/state/jobs.db} (one relay).
  * A PostgreSQL URL: a store shared by every relay that points at it (job status, idempotency, recipients, the
  * account's limits and pause). {@link #toString()} never shows the password.
  */
@@ -32,7 +32,7 @@ public record StateSettings(String url, String user, String password, int poolSi
                 dataDir.resolve("state"), s.durationOrOff(SettingsCatalog.STATE_COMMIT_DELAY));
     }
 
-    /** True for a store shared by several relays (PostgreSQL); false for the embedded H2 file. */
+    /** True for a store shared by several relays (PostgreSQL); false for the embedded SQLite file. */
     public boolean shared() {
         return url != null;
     }

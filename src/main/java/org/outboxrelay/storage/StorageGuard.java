@@ -54,8 +54,8 @@ public class StorageGuard extends HoldingPolicy {
      * {@code folders}: name as shown (relay.data.dir, relay.outbox.dir) to folder; {@code broker}: the embedded
      * broker to watch, or null with an external one; {@code holds}: the consumers' holds it shares with the
      * other policies of the same routes (the account's pause, the store's gate); {@code storeProblem}: asked
-     * before work is taken again, null when the job store answers (H2 closes its database when a write fails
-     * on a full disk, and the first job after the disk has space again would otherwise meet the closed one).
+     * before work is taken again, null when the job store answers (a shared store may be unreachable while the
+     * disk recovers, and the first job taken would meet it).
      */
     public StorageGuard(Map<String, Path> folders, long minFree, Duration interval, EmbeddedBroker broker,
             ConsumerHolds holds, Clock clock, Supplier<String> storeProblem) {

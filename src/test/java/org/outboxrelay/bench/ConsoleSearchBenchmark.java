@@ -30,14 +30,14 @@ import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.StateDatabase;
 
 /**
- * How fast the console's mail search is on a job store of 1,000,000 jobs, on the embedded H2 and on PostgreSQL 15:
+ * How fast the console's mail search is on a job store of 1,000,000 jobs, on the embedded SQLite and on PostgreSQL 15:
  * the store is made by the project's Flyway migrations, filled as the relay fills it (a job with 1 to 3
  * recipients and its history: received, then sent, deferred or failed; a few bounces and suppressions; one
  * address that gets 10,000 of the mails, the way a shared mailbox does) over 30 days, and each kind of search
  * runs 30 times through {@link JobSearch}, the class the console calls. Reports median, 95th percentile and
  * maximum per kind, and with {@code --explain} the database's plan of each query.
  *
- * <p>Run by hand: {@code bench/run ConsoleSearchBenchmark [--jobs 1000000] [--db h2|postgresql|both] [--explain]
+ * <p>Run by hand: {@code bench/run ConsoleSearchBenchmark [--jobs 1000000] [--db sqlite|postgresql|both] [--explain]
  * [--dir DIR]}. PostgreSQL runs from /usr/lib/postgresql/15/bin as the user postgres (initdb refuses root) in a
  * temporary folder on a free loopback port, and is stopped at the end. With {@code --dir} the filled databases
  * are kept there and used again by the next run (filling 1,000,000 jobs takes minutes).
@@ -75,14 +75,14 @@ public final class ConsoleSearchBenchmark {
         ConsoleSearchBenchmark bench = new ConsoleSearchBenchmark(jobs, a.contains("--explain"),
                 Instant.parse(Files.readString(moment).trim()));
         if (!db.equals("postgresql")) {
-            Path h2 = dir.resolve("h2-" + jobs);
-            boolean filled = Files.exists(h2.resolve("jobs.mv.db"));
-            try (HikariDataSource ds = pool("jdbc:h2:file:" + h2.resolve("jobs")
-                    + ";MODE=PostgreSQL;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=64", "relay")) {
-                bench.run("H2 " + org.h2.engine.Constants.VERSION, ds, filled);
+            Path sqlite = dir.resolve("sqlite-" + jobs);
+            boolean filled = Files.exists(sqlite.resolve(StateDatabase.EMBEDDED_FILE));
+            // opened as the relay opens its embedded store
+            try (StateDatabase store = StateDatabase.embedded(sqlite)) {
+                bench.run("SQLite " + org.sqlite.SQLiteJDBCLoader.getVersion(), store.dataSource(), filled);
             }
         }
-        if (!db.equals("h2")) {
+        if (!db.equals("sqlite")) {
             if (!Files.isExecutable(PG_BIN.resolve("initdb"))) {
                 BenchSupport.report("PostgreSQL: skipped, no binaries in %s", PG_BIN);
             } else {
@@ -104,7 +104,7 @@ public final class ConsoleSearchBenchmark {
             long start = System.nanoTime();
             fill(ds);
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                s.execute("ANALYZE"); // what autovacuum (PostgreSQL) / H2's first statistics run do in a live store
+                s.execute("ANALYZE"); // what autovacuum (PostgreSQL) does in a live store
             }
             BenchSupport.report("%s: %,d jobs stored in %d s", name, jobs,
                     (System.nanoTime() - start) / 1_000_000_000);
@@ -183,7 +183,7 @@ public final class ConsoleSearchBenchmark {
         }
         Arrays.sort(nanos);
         Arrays.sort(cpu);
-        // H2 runs in this thread: its CPU time is the query's cost whatever else the machine does; PostgreSQL's is
+        // SQLite runs in this thread: its CPU time is the query's cost whatever else the machine does; PostgreSQL's is
         // in its own process (the column then shows the client's share only)
         BenchSupport.report("%-12s %-32s %5d rows  median %7.1f ms  p95 %7.1f ms  max %7.1f ms  CPU median %6.1f ms",
                 db.split(" ")[0], kind, found, nanos[RUNS / 2] / 1e6, nanos[(int) (RUNS * 0.95)] / 1e6,
@@ -191,8 +191,8 @@ public final class ConsoleSearchBenchmark {
     }
 
     /**
-     * A write to each table, as a live relay makes all the time: H2 answers a query that runs again on tables that
-     * did not change from the result it kept, which would measure nothing.
+     * A write to each table, as a live relay makes all the time: a database that kept a query's result (H2 did)
+     * would answer a query on tables that did not change from it, which would measure nothing.
      */
     private static void touch(DataSource ds) throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -202,18 +202,23 @@ public final class ConsoleSearchBenchmark {
         }
     }
 
+    private static boolean isSqlite(Connection c) throws java.sql.SQLException {
+        return "SQLite".equals(c.getMetaData().getDatabaseProductName());
+    }
+
     private static void explain(DataSource ds, JobSearch.Query q) throws Exception {
         if (q == null) {
             return;
         }
-        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement("EXPLAIN " + q.sql())) {
+        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(
+                (isSqlite(c) ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + q.sql())) {
             for (int i = 0; i < q.args().size(); i++) {
                 p.setObject(i + 1, q.args().get(i));
             }
             StringBuilder plan = new StringBuilder();
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
-                    plan.append(r.getString(1)).append('\n');
+                    plan.append(r.getString(r.getMetaData().getColumnCount())).append('\n');
                 }
             }
             BenchSupport.report("plan:\n%s", plan);

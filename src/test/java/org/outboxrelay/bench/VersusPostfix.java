@@ -218,9 +218,9 @@ public final class VersusPostfix {
                 BenchSupport.report("JFR of the warm jobs: %s", file);
             }
             long peak = relay.peakRssKb();
-            // the embedded job store's file (none with relay.state.url): H2 writes a chunk per commit and keeps the
-            // space of each for 45 s, so under load the file holds far more than the jobs
-            long storeFileKb = sizeKb(home.resolve("data").resolve("state").resolve("jobs.mv.db"));
+            // the embedded job store's file and its write-ahead log (none with relay.state.url)
+            Path state = home.resolve("data").resolve("state");
+            long storeFileKb = sizeKb(state.resolve("jobs.db"), state.resolve("jobs.db-wal"));
             if (nativeMemory) {
                 BenchSupport.report("native memory after the warm jobs:%n%s", relay.jcmd("VM.native_memory", "summary"));
             }
@@ -346,13 +346,21 @@ public final class VersusPostfix {
         BenchSupport.report("%s", b);
     }
 
-    /** The size of a file, or -1 when there is none (a relay on PostgreSQL has no store file). */
-    private static long sizeKb(Path file) {
-        try {
-            return Files.size(file) / 1024;
-        } catch (java.io.IOException e) {
+    /** The size of a file and those beside it that exist, or -1 without the first (a relay on PostgreSQL). */
+    private static long sizeKb(Path file, Path... besides) {
+        if (!Files.exists(file)) {
             return -1;
         }
+        long bytes = 0;
+        for (Path f : java.util.stream.Stream.concat(java.util.stream.Stream.of(file),
+                java.util.Arrays.stream(besides)).toList()) {
+            try {
+                bytes += Files.size(f);
+            } catch (java.io.IOException gone) {
+                // the log is removed when the last connection closes
+            }
+        }
+        return bytes / 1024;
     }
 
     private static String bytes(double b) {

@@ -5,12 +5,10 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.outboxrelay.console.ConsoleSessions.Session;
 import org.outboxrelay.http.BearerTokens;
-import org.outboxrelay.testing.JobHistory;
 import org.outboxrelay.testing.MutableClock;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -28,14 +26,24 @@ class ConsoleSessionsTest {
     private static final String ADMIN = "admin-token-0123456789abcdef";
     private static final String OTHER_ADMIN = "another-admin-token-0123456789";
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T08:00:00Z"));
-    private JdbcDataSource store;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+    private org.outboxrelay.state.StateDatabase db;
+    private org.outboxrelay.state.StateDatabase otherDb;
+    private javax.sql.DataSource store;
 
     @BeforeEach
     void store() {
-        store = new JdbcDataSource();
-        store.setURL("jdbc:h2:mem:sessions-" + System.nanoTime() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
-        store.setUser("relay");
-        JobHistory.migrated(store);
+        db = org.outboxrelay.state.StateDatabase.embedded(dir.resolve("one"));
+        store = db.dataSource();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void close() {
+        db.close();
+        if (otherDb != null) {
+            otherDb.close();
+        }
     }
 
     private ConsoleSessions relay(List<String> adminTokens) {
@@ -57,9 +65,8 @@ class ConsoleSessionsTest {
         assertFalse(b.csrfMatches(s, "forged"));
         assertArrayEquals(new ConsoleSecrets(store, clock).secret(), new ConsoleSecrets(store, clock).secret());
 
-        JdbcDataSource otherStore = new JdbcDataSource();
-        otherStore.setURL("jdbc:h2:mem:other-" + System.nanoTime() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
-        JobHistory.migrated(otherStore);
+        otherDb = org.outboxrelay.state.StateDatabase.embedded(dir.resolve("other"));
+        javax.sql.DataSource otherStore = otherDb.dataSource();
         ConsoleSessions elsewhere = new ConsoleSessions(new BearerTokens(List.of(ADMIN)), List.of(ADMIN),
                 new ConsoleSecrets(otherStore, clock), Duration.ofHours(8), clock);
         assertTrue(elsewhere.verify(cookie).isEmpty(), "another install's secret");

@@ -28,21 +28,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The console's mail search on the migrations' tables (H2 in PostgreSQL mode, as the relay runs it): each criterion,
+ * The console's mail search on the embedded store as the relay opens it (SQLite; PostgreSQL in the benchmark): each criterion,
  * newest first, keyset pages that neither skip nor repeat (ties on created_at included), the windowed search of
  * unindexed criteria going on page after page to the oldest job, and one job with its recipients and history.
  */
 class JobSearchTest {
 
     private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
-    private JdbcDataSource ds;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+    private org.outboxrelay.state.StateDatabase db;
+    private javax.sql.DataSource ds;
     private JobSearch search;
 
     @BeforeEach
     void store() throws Exception {
-        ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:search-" + System.nanoTime() + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
-        ds.setUser("relay");
+        db = org.outboxrelay.state.StateDatabase.embedded(dir);
+        ds = db.dataSource();
         JobHistory.migrated(ds);
         // 30 jobs, one a minute; every third to jane, every fifth failed, job 7 bounced, jobs 20 and 21 at once
         for (int n = 0; n < 30; n++) {
@@ -217,6 +219,12 @@ class JobSearchTest {
                 null)));
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void close() {
+        db.close();
+    }
+
+    /** PostgreSQL's migrations (db/migration) on H2 in its PostgreSQL mode, as an earlier relay's store was. */
     @Test
     void aStoreFromBeforeTheColumnIsSearchableOnceMigrated() throws Exception {
         JdbcDataSource old = new JdbcDataSource();

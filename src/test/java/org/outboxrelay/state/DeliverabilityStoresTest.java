@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * V3__deliverability.sql and its stores on both databases the relay runs on, migrated by the relay itself: the
- * embedded H2 (in PostgreSQL mode) and PostgreSQL 15. The same checks run on each.
+ * embedded SQLite and PostgreSQL 15. The same checks run on each.
  */
 class DeliverabilityStoresTest {
 
@@ -28,7 +28,7 @@ class DeliverabilityStoresTest {
     java.nio.file.Path dir;
 
     @Test
-    void embeddedH2() throws Exception {
+    void embeddedSqlite() throws Exception {
         try (StateDatabase db = StateDatabase.embedded(dir)) {
             exercise(db.dataSource());
         }
