@@ -54,6 +54,8 @@ public class JdbcJobStateStore implements JobStateStore {
      * updated before it was created (db/migration V7).
      */
     private static final String FORGOTTEN = "created_at < ? AND updated_at < ?";
+    /** Jobs forgotten per transaction. */
+    static final int RETENTION_BATCH = 1000;
 
     private final DataSource dataSource;
     private final AutoCloseable closer;
@@ -387,21 +389,39 @@ public class JdbcJobStateStore implements JobStateStore {
 
     @Override
     public int deleteUpdatedBefore(Instant cutoff) {
-        return inTransaction("cannot forget old jobs", c -> {
-            for (String table : List.of("job_event", "job_recipient")) {
-                try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table
-                        + " WHERE job_id IN (SELECT id FROM mail_job WHERE " + FORGOTTEN + ")")) {
+        return deleteUpdatedBefore(cutoff, RETENTION_BATCH);
+    }
+
+    /**
+     * In transactions of at most {@code batch} jobs (with their recipients and history), oldest first: the
+     * embedded store has one writer at a time, and a day of jobs forgotten in one transaction would hold every
+     * job's write for seconds. Each transaction starts with a write, so SQLite takes its write lock (waiting its
+     * turn) before it reads anything.
+     */
+    int deleteUpdatedBefore(Instant cutoff, int batch) {
+        String oldest = "SELECT id FROM mail_job WHERE " + FORGOTTEN + " ORDER BY created_at, id LIMIT " + batch;
+        int total = 0;
+        while (true) {
+            int forgotten = inTransaction("cannot forget old jobs", c -> {
+                for (String table : List.of("job_event", "job_recipient")) {
+                    try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE job_id IN ("
+                            + oldest + ")")) {
+                        p.setTimestamp(1, Timestamp.from(cutoff));
+                        p.setTimestamp(2, Timestamp.from(cutoff));
+                        p.executeUpdate();
+                    }
+                }
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM mail_job WHERE id IN (" + oldest + ")")) {
                     p.setTimestamp(1, Timestamp.from(cutoff));
                     p.setTimestamp(2, Timestamp.from(cutoff));
-                    p.executeUpdate();
+                    return p.executeUpdate();
                 }
+            });
+            total += forgotten;
+            if (forgotten < batch) {
+                return total;
             }
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM mail_job WHERE " + FORGOTTEN)) {
-                p.setTimestamp(1, Timestamp.from(cutoff));
-                p.setTimestamp(2, Timestamp.from(cutoff));
-                return p.executeUpdate();
-            }
-        });
+        }
     }
 
     private <T> T inTransaction(String what, GroupCommit.Work<T> work) {

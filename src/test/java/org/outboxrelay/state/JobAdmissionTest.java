@@ -100,6 +100,23 @@ class JobAdmissionTest {
     }
 
     @Test
+    void oldJobsAreForgottenInBatchesOldestFirst() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        for (int i = 0; i < 5; i++) {
+            assertTrue(store.insertQueued(StoreFixtures.job("batch-" + i, "http", "t1"), t0.plusSeconds(i)));
+        }
+        assertTrue(store.insertQueued(StoreFixtures.job("recent", "http", "t1"), t0.plus(java.time.Duration.ofDays(9))));
+        // 2 + 2 + 1: three transactions, until one forgets fewer than a batch
+        assertEquals(5, store.deleteUpdatedBefore(t0.plus(java.time.Duration.ofDays(1)), 2));
+        for (int i = 0; i < 5; i++) {
+            assertTrue(store.find("batch-" + i).isEmpty());
+            assertEquals(0, store.history("batch-" + i, 10).size(), "its history goes with it");
+        }
+        assertEquals(JobStatus.QUEUED, store.find("recent").orElseThrow().status());
+        assertEquals(0, store.deleteUpdatedBefore(t0.plus(java.time.Duration.ofDays(1)), 2));
+    }
+
+    @Test
     void aJobIsForgottenByItsLastUpdateNotByItsAge() {
         Instant created = Instant.parse("2026-01-01T00:00:00Z");
         assertTrue(store.insertQueued(StoreFixtures.job("long", "http", "t1"), created));
