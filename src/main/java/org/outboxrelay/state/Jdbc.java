@@ -12,6 +12,9 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
 /** Plain JDBC for the deliverability stores: one statement per call, on a pooled connection. */
 final class Jdbc {
 
@@ -20,9 +23,6 @@ final class Jdbc {
     interface Row<T> {
         T read(ResultSet r) throws SQLException;
     }
-
-    /** SQLite's primary result code for a constraint the statement broke (its driver gives no SQL state). */
-    private static final int SQLITE_CONSTRAINT = 19;
 
     private final DataSource dataSource;
 
@@ -51,7 +51,9 @@ final class Jdbc {
         } catch (SQLIntegrityConstraintViolationException e) {
             return false;
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState()) || e.getErrorCode() == SQLITE_CONSTRAINT) {
+            if ("23505".equals(e.getSQLState()) || e instanceof SQLiteException s
+                    && (s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY
+                    || s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE)) {
                 return false;
             }
             throw new StateStoreException("cannot record in the deliverability tables", e);

@@ -304,13 +304,15 @@ public class JdbcJobStateStore implements JobStateStore {
     @Override
     public boolean addSentRecipients(String id, String admission, List<String> recipients, Instant at) {
         return inTransaction("cannot record the recipients of job " + id, c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM mail_job WHERE id = ? AND admission = ?")) {
+            // the job's admission checked by a write that changes nothing: the transaction starts with a write, so
+            // the embedded SQLite takes its write lock first (waiting its turn); a read first would fail at once
+            // (SQLITE_BUSY) when another connection wrote between the read and the write
+            try (PreparedStatement p = c.prepareStatement("UPDATE mail_job SET updated_at = updated_at"
+                    + " WHERE id = ? AND admission = ?")) {
                 p.setString(1, id);
                 p.setString(2, admission);
-                try (ResultSet r = p.executeQuery()) {
-                    if (!r.next()) {
-                        return false;
-                    }
+                if (p.executeUpdate() == 0) {
+                    return false;
                 }
             }
             updateRecipients(c, id, recipients.stream()

@@ -103,8 +103,7 @@ public final class StateDatabase implements AutoCloseable {
             } catch (java.io.IOException | RuntimeException e) {
                 throw new StateStoreException("cannot open the " + settings + ": " + rootMessage(e), e);
             }
-            config.setJdbcUrl("jdbc:sqlite:" + file);
-            config.setDataSourceProperties(sqliteOptions().toProperties());
+            config.setDataSource(new EmbeddedStoreDataSource(sqliteOptions(), file));
             config.setExceptionOverride(new SQLExceptionOverride() {
                 @java.lang.Override
                 public SQLExceptionOverride.Override adjudicate(SQLException e) {

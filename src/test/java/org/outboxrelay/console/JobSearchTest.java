@@ -154,6 +154,15 @@ class JobSearchTest {
     }
 
     @Test
+    void findsBySubjectCaseInsensitivelyBeyondAscii() throws Exception {
+        job("umlaut", "SENT", "http", "Ärger mit der Lieferung", T0.plusSeconds(3600), null);
+        job("greek", "SENT", "http", "ΣΥΝΑΝΤΗΣΗ αύριο", T0.plusSeconds(3601), null);
+        assertEquals(List.of("umlaut"), allPages(by(null, null, "ärger", null, null)));
+        assertEquals(List.of("umlaut"), allPages(by(null, null, "ÄRGER MIT", null, null)));
+        assertEquals(List.of("greek"), allPages(by(null, null, "συναντηση", null, null)));
+    }
+
+    @Test
     void pagesNeitherSkipNorRepeat() {
         // pages of 9: the first ends with job-21, received at the same instant as job-20, which opens the second
         assertEquals("job-21", ids(search.search(new Criteria(null, null, null, null, null, null, null, null, 9)))

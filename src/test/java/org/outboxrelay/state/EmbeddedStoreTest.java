@@ -1,0 +1,62 @@
+package org.outboxrelay.state;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.SQLExceptionOverride;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedded SQLite store's own rules: one writer at a time, and connections that cannot be trusted again. */
+class EmbeddedStoreTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * A job sent in parts records each part's recipients while other jobs write. Its transaction must start with
+     * a write: one that read first and met another connection's commit before its own write failed at once
+     * (SQLITE_BUSY), without waiting its turn.
+     */
+    @Test
+    void aPartsRecipientsWaitTheirTurnBehindAnotherWriter() throws Exception {
+        try (StateDatabase db = StateDatabase.embedded(dir)) {
+            JdbcJobStateStore store = new JdbcJobStateStore(db.dataSource(), () -> { });
+            assertTrue(store.insertQueued(StoreFixtures.job("parts", "jms", "jms:1"), Instant.now()));
+            try (Connection other = db.dataSource().getConnection(); Statement s = other.createStatement()) {
+                other.setAutoCommit(false);
+                s.executeUpdate("UPDATE mail_job SET attempts = attempts + 1 WHERE id = 'parts'"); // its write lock
+                CompletableFuture<Boolean> part = CompletableFuture.supplyAsync(() -> store.addSentRecipients("parts",
+                        "jms:1", List.of("ann@example.org"), Instant.now()));
+                // the other writer holds the lock a moment, as a group of jobs does, while the part waits for it
+                Thread.sleep(300);
+                other.commit();
+                assertTrue(part.get(10, TimeUnit.SECONDS));
+            }
+            assertEquals(RecipientState.SENT, store.find("parts").orElseThrow().recipients().get(0).status());
+        }
+    }
+
+    @Test
+    void aConnectionThatMetAFailedWriteIsNotUsedAgain() {
+        // primary result codes, and extended ones (SQLITE_IOERR_WRITE = 10 | 3 << 8)
+        for (int code : List.of(13, 10, 10 | 3 << 8, 11, 7, 14, 26)) {
+            assertEquals(SQLExceptionOverride.Override.MUST_EVICT,
+                    StateDatabase.sqliteConnectionAfter(new SQLException("failed", null, code)), "code " + code);
+        }
+        // a constraint, a busy database, a syntax error: the connection is fine
+        for (int code : List.of(19, 2067, 5, 1)) {
+            assertEquals(SQLExceptionOverride.Override.CONTINUE_EVICT,
+                    StateDatabase.sqliteConnectionAfter(new SQLException("failed", null, code)), "code " + code);
+        }
+    }
+}
