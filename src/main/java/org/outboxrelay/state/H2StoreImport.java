@@ -45,11 +45,20 @@ final class H2StoreImport {
     /** Imports the H2 store in {@code dir} into {@code sqliteFile} when there is one and no SQLite store yet. */
     static void ifPresent(Path dir, Path sqliteFile) throws IOException {
         Path h2 = dir.resolve(H2_FILE);
-        if (!Files.exists(h2) || Files.exists(sqliteFile)) {
+        if (!Files.exists(h2)) {
+            return;
+        }
+        if (Files.exists(sqliteFile)) {
+            // a relay stopped between the two renames, or an H2 store put back by hand: never imported over a
+            // store in use, which knows what was sent since
+            LOG.warn("{} is not imported: the job store {} is there already (move {} away to stop this warning,"
+                    + " or move {} away to import it instead)", h2, sqliteFile, H2_FILE, sqliteFile.getFileName());
             return;
         }
         Path partial = sqliteFile.resolveSibling(sqliteFile.getFileName() + ".import");
         deletePartial(partial);
+        LOG.info("Moving the embedded job store of an earlier version ({}, {} MB) into {}: about a minute per"
+                + " million jobs", h2, Files.size(h2) / (1024 * 1024), sqliteFile);
         Map<String, Long> copied;
         try {
             copied = copy(h2, partial);
@@ -57,7 +66,7 @@ final class H2StoreImport {
             deletePartial(partial);
             throw new StateStoreException("cannot move the embedded job store of an earlier version (" + h2
                     + ") into " + sqliteFile.getFileName() + ": " + StateDatabase.rootMessage(e)
-                    + "; it is left as it was", e);
+                    + "; it is left in place (no job store was made) and the next start tries again", e);
         }
         Files.move(partial, sqliteFile, StandardCopyOption.ATOMIC_MOVE);
         Files.move(h2, h2.resolveSibling(H2_FILE + IMPORTED_SUFFIX), StandardCopyOption.REPLACE_EXISTING);

@@ -77,8 +77,8 @@ public final class StateDatabase implements AutoCloseable {
     }
 
     /**
-     * Opens the pool without touching the schema ({@code check}). An embedded store an earlier version left in H2
-     * is moved into SQLite first, so that no empty SQLite file is ever made beside it.
+     * Opens the pool without touching the schema. An embedded store an earlier version left in H2 is moved into
+     * SQLite first, so that no empty SQLite file is ever made beside it.
      */
     public static StateDatabase connect(StateSettings settings, String node) {
         HikariConfig config = new HikariConfig();
@@ -130,11 +130,34 @@ public final class StateDatabase implements AutoCloseable {
      * (owner-only, in {@code data/}) rather than the shared {@code /tmp}, which hardened machines mount
      * {@code noexec}. An operator's {@code -Dorg.sqlite.tmpdir} wins.
      */
-    private static void nativeLibraryIn(java.nio.file.Path dir) {
+    private static synchronized void nativeLibraryIn(java.nio.file.Path dir) {
+        if (nativeLibraryLoaded) {
+            return;
+        }
         if (System.getProperty(SQLITE_LIBRARY_DIR) == null) {
             System.setProperty(SQLITE_LIBRARY_DIR, dir.toAbsolutePath().toString());
+            // the driver deletes its copy when the JVM exits, but a killed relay (SIGKILL) leaves it (1 MB each)
+            try (var copies = java.nio.file.Files.newDirectoryStream(dir, "sqlite-*-libsqlitejdbc.so*")) {
+                for (java.nio.file.Path copy : copies) {
+                    java.nio.file.Files.deleteIfExists(copy);
+                }
+            } catch (java.io.IOException e) {
+                LOG.debug("Left copies of SQLite's native library in {}: {}", dir, e.toString());
+            }
+        }
+        // loaded now, from where the property says: once loaded, it stays for the JVM's life
+        try {
+            org.sqlite.SQLiteJDBCLoader.initialize();
+            nativeLibraryLoaded = true;
+        } catch (Exception | LinkageError e) {
+            throw new StateStoreException("cannot load SQLite's native library for the embedded job store from "
+                    + System.getProperty(SQLITE_LIBRARY_DIR) + " (" + rootMessage(e) + "): that folder must allow"
+                    + " execution (not mounted noexec); start the relay with -Dorg.sqlite.tmpdir=FOLDER naming one"
+                    + " that does", e);
         }
     }
+
+    private static boolean nativeLibraryLoaded;
 
     private static final String SQLITE_LIBRARY_DIR = "org.sqlite.tmpdir";
 
@@ -171,6 +194,9 @@ public final class StateDatabase implements AutoCloseable {
         options.setDateClass(SQLiteConfig.DateClass.INTEGER.getValue());
         // 1 MB of page cache per connection rather than 2: the store's hot pages are few, and there are 16
         options.setCacheSize(-1024);
+        // the log is folded into the file every 1,000 pages; one that grew under a long transaction (retention)
+        // is cut back to this size once folded, rather than kept at its largest
+        options.setJournalSizeLimit(64 * 1024 * 1024);
         return options;
     }
 

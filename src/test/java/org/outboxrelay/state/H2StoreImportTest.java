@@ -1,6 +1,10 @@
 package org.outboxrelay.state;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,6 +15,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,8 +47,61 @@ class H2StoreImportTest {
         LocalDate today = LocalDate.ofInstant(T0, ZoneOffset.UTC);
         assertTrue(new JdbcRecipientBudget(h2, ACCOUNT).reserve(today, 7, 10));
         int eventsBefore = before.history("sent-1", 50).size();
+        // every other table and kind of column: a deferral (next attempt), refusals, a bounce, a report, the
+        // account's pause, the console's secret and a signed-out session
+        assertTrue(before.insertQueued(StoreFixtures.job("deferred-4", "outbox", "outbox:4"), T0.plusSeconds(4)));
+        assertTrue(StoreFixtures.deferred(before, "deferred-4", "outbox:4", 1, T0.plusSeconds(600), "451 4.7.0 later",
+                "try again"));
+        assertTrue(before.insertQueued(StoreFixtures.job("partly-5", "http", "http:5"), T0.plusSeconds(5)));
+        assertTrue(StoreFixtures.sent(before, "partly-5", "http:5", 2, "<m5@example.com>", "250 OK", 1,
+                "[{\"address\":\"no@example.org\",\"reply\":\"550 5.1.1\"}]", List.of("yes@example.org"),
+                T0.plusSeconds(6)));
+        assertTrue(new RecipientOutcomeStore(h2).record(new RecipientOutcome(ACCOUNT, "sent-1", "ann@example.org",
+                RecipientOutcome.Kind.BOUNCED, "5.1.1", "failed", "no such user", "<report-1@example.org>",
+                T0.plusSeconds(7))));
+        assertTrue(new ProcessedReportStore(h2).record(new ProcessedReport(ACCOUNT, "<report-1@example.org>",
+                ProcessedReport.Outcome.HANDLED, "sent-1", null, T0.plusSeconds(7))));
+        assertTrue(new AccountPauseStore(h2, ACCOUNT).start(0, T0.plusSeconds(900), "535 5.7.139", "sign in again",
+                false, "node-a", T0.plusSeconds(8)));
+        org.outboxrelay.console.ConsoleSecrets secrets = new org.outboxrelay.console.ConsoleSecrets(h2,
+                java.time.Clock.fixed(T0, ZoneOffset.UTC));
+        byte[] secret = secrets.secret();
+        secrets.signOut("session-1", T0.plusSeconds(3600));
 
         try (StateDatabase db = StateDatabase.embedded(dir)) {
+            // every row of every table, column by column, as the relay reads them
+            Files.copy(dir.resolve("jobs.mv.db.imported"), dir.resolve("copy.mv.db"));
+            JdbcDataSource copy = new JdbcDataSource();
+            copy.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("copy") + ";MODE=PostgreSQL");
+            copy.setUser("relay");
+            copy.setPassword("");
+            List<String> tables = new ArrayList<>();
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'"
+                            + " AND name NOT LIKE 'sqlite!_%' ESCAPE '!' AND name <> 'flyway_schema_history'")) {
+                while (r.next()) {
+                    tables.add(r.getString(1));
+                }
+            }
+            assertEquals(12, tables.size(), tables.toString());
+            int rows = 0;
+            for (String table : tables) {
+                List<String> imported = rows(db.dataSource(), table);
+                assertEquals(rows(copy, table), imported, table);
+                rows += imported.size();
+            }
+            assertEquals(20, rows, "rows compared");
+            // and read back through the relay's own code
+            assertEquals(1, new RecipientOutcomeStore(db.dataSource()).forJob("sent-1").size());
+            assertEquals("sign in again", new AccountPauseStore(db.dataSource(), ACCOUNT).read().fix());
+            org.outboxrelay.console.ConsoleSecrets secretsAfter = new org.outboxrelay.console.ConsoleSecrets(
+                    db.dataSource(), java.time.Clock.fixed(T0, ZoneOffset.UTC));
+            assertArrayEquals(secret, secretsAfter.secret(), "console sessions stay valid");
+            assertTrue(secretsAfter.isSignedOut("session-1"));
+            assertEquals(T0.plusSeconds(600), new JdbcJobStateStore(db.dataSource(), () -> { }).find("deferred-4")
+                    .orElseThrow().nextAttemptAt());
+            assertTrue(Files.exists(dir.resolve("jobs.mv.db.imported")), "kept until the operator deletes it");
+            assertFalse(Files.exists(dir.resolve("jobs.db.import")));
             JdbcJobStateStore after = new JdbcJobStateStore(db.dataSource(), () -> { });
             JobRecord sent = after.find("sent-1").orElseThrow();
             assertEquals(JobStatus.SENT, sent.status());
@@ -63,8 +121,6 @@ class H2StoreImportTest {
         }
         assertTrue(Files.exists(dir.resolve("jobs.db")));
         assertFalse(Files.exists(dir.resolve("jobs.mv.db")), "not imported again at the next start");
-        assertTrue(Files.exists(dir.resolve("jobs.mv.db.imported")), "kept until the operator deletes it");
-        assertFalse(Files.exists(dir.resolve("jobs.db.import")));
 
         try (StateDatabase again = StateDatabase.embedded(dir)) {
             assertEquals(JobStatus.SENT, new JdbcJobStateStore(again.dataSource(), () -> { }).find("sent-1")
@@ -93,6 +149,41 @@ class H2StoreImportTest {
         assertTrue(Files.exists(dir.resolve("jobs.mv.db")));
         assertFalse(Files.exists(dir.resolve("jobs.db")), "no empty store that would forget what was sent");
         assertFalse(Files.exists(dir.resolve("jobs.db.import")));
+    }
+
+    /** A table's rows, each as text (times as epoch milliseconds, days as yyyy-mm-dd), sorted. */
+    private static List<String> rows(javax.sql.DataSource ds, String table) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT * FROM " + table)) {
+            int columns = r.getMetaData().getColumnCount();
+            while (r.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= columns; i++) {
+                    row.append(r.getMetaData().getColumnName(i).toLowerCase(java.util.Locale.ROOT)).append('=')
+                            .append(text(r.getObject(i))).append("; ");
+                }
+                rows.add(row.toString());
+            }
+        }
+        rows.sort(null);
+        return rows;
+    }
+
+    private static String text(Object value) {
+        if (value instanceof java.time.OffsetDateTime t) {
+            return String.valueOf(t.toInstant().toEpochMilli());
+        }
+        if (value instanceof java.sql.Date d) {
+            return d.toLocalDate().toString();
+        }
+        if (value instanceof Number n) {
+            return String.valueOf(n.longValue());
+        }
+        if (value instanceof byte[] b) {
+            return java.util.Arrays.toString(b);
+        }
+        return String.valueOf(value);
     }
 
     /** The embedded store as versions before SQLite opened and migrated it. */

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The job store's rules on PostgreSQL, the store several relays share: the same tests as on H2, plus relays
+ * The job store's rules on PostgreSQL, the store several relays share: the same tests as on the embedded SQLite, plus relays
  * racing to admit the same ids.
  */
 class JobAdmissionPostgresTest extends JobAdmissionTest {

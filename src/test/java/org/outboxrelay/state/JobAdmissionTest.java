@@ -21,7 +21,7 @@ class JobAdmissionTest {
     JdbcJobStateStore store;
     JobAdmission admission;
 
-    /** The store the tests run on: the embedded H2 one here, PostgreSQL in {@link JobAdmissionPostgresTest}. */
+    /** The store the tests run on: the embedded SQLite one here, PostgreSQL in {@link JobAdmissionPostgresTest}. */
     protected JdbcJobStateStore openStore() {
         return JdbcJobStateStore.embedded(dir);
     }

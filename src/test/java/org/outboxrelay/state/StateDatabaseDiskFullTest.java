@@ -61,7 +61,8 @@ class StateDatabaseDiskFullTest {
             assertTrue(db.answerProblem() == null, "the store answers while the disk is full");
 
             Files.delete(filler);
-            // the store works again by itself, with no new connection or restart
+            // the store works again by itself, without a restart: the connections that met the failed writes were
+            // replaced by new ones (StateDatabase.sqliteConnectionAfter)
             await().atMost(Duration.ofSeconds(10)).ignoreException(StateStoreException.class).until(() -> {
                 store.insertQueued(StoreFixtures.job("after", "jms", "t"), Instant.now());
                 return store.find("after").isPresent();
