@@ -96,6 +96,7 @@ public class JobSearch {
     private final DataSource dataSource;
     private final int window;
     private final int joinLimit;
+    private volatile Boolean sqlite;
 
     public JobSearch(DataSource dataSource) {
         this(dataSource, WINDOW, JOIN_LIMIT);
@@ -106,6 +107,20 @@ public class JobSearch {
         this.dataSource = dataSource;
         this.window = window;
         this.joinLimit = joinLimit;
+    }
+
+    /** Whether the store is the embedded SQLite one (asked once). */
+    private boolean sqlite() {
+        Boolean known = sqlite;
+        if (known == null) {
+            try (java.sql.Connection c = dataSource.getConnection()) {
+                known = "SQLite".equalsIgnoreCase(c.getMetaData().getDatabaseProductName());
+            } catch (java.sql.SQLException e) {
+                throw new StateStoreException("cannot read the job store", e);
+            }
+            sqlite = known;
+        }
+        return known;
     }
 
     /** The SQL of a search and its arguments (the benchmark shows the database's plan of it). */
@@ -197,7 +212,14 @@ public class JobSearch {
                     + " AND d.status = r.status)");
             args.add(recipientStatus);
         } else {
-            sql.append(" FROM mail_job j WHERE 1 = 1");
+            sql.append(" FROM mail_job j");
+            if (!jobStatus && id == null && sqlite()) {
+                // given a criterion no index serves (the channel), SQLite's planner sorts the whole table rather
+                // than walk mail_job_created newest first and stop after a page (321 ms against 0.5 with 1,000,000
+                // jobs, ConsoleSearchBenchmark): told which index to walk. A job status or ids have better ones.
+                sql.append(" INDEXED BY mail_job_created");
+            }
+            sql.append(" WHERE 1 = 1");
         }
         if (id != null) {
             List<String> ids = idsFor(id);

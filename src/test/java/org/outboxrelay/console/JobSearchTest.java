@@ -153,6 +153,26 @@ class JobSearchTest {
         assertEquals(List.of(), ids(search.search(by(null, null, "100%_", null, null))), "wildcards are literal");
     }
 
+    /** A criterion no index serves (the channel) walks the jobs newest first and stops after a page. */
+    @Test
+    void aChannelSearchWalksTheTimeIndex() throws Exception {
+        JobSearch.Query q = search.query(by(null, null, null, null, "jms"));
+        StringBuilder plan = new StringBuilder();
+        try (java.sql.Connection c = ds.getConnection();
+                java.sql.PreparedStatement p = c.prepareStatement("EXPLAIN QUERY PLAN " + q.sql())) {
+            for (int i = 0; i < q.args().size(); i++) {
+                p.setObject(i + 1, q.args().get(i));
+            }
+            try (java.sql.ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    plan.append(r.getString("detail")).append('\n');
+                }
+            }
+        }
+        assertTrue(plan.toString().contains("USING INDEX mail_job_created"), plan.toString());
+        assertEquals(15, allPages(by(null, null, null, null, "jms")).size());
+    }
+
     @Test
     void findsBySubjectCaseInsensitivelyBeyondAscii() throws Exception {
         job("umlaut", "SENT", "http", "Ärger mit der Lieferung", T0.plusSeconds(3600), null);
