@@ -110,7 +110,7 @@ public final class SettingsCatalog {
 
     // --- delivery and intake --------------------------------------------------------------------------------
     public static final Setting DELIVERY_CONSUMERS = integer("relay.delivery.consumers", 16, 1, 200,
-            "jobs delivered at the same time by this relay");
+            "jobs delivered at the same time by this relay, at most (an idle relay keeps one consumer)");
     public static final Setting OUTBOX_DIR = path("relay.outbox.dir", "outbox", "the outbox folder");
     public static final Setting OUTBOX_POLL_INTERVAL = duration("relay.outbox.poll-interval", "500ms",
             "how often the outbox folder is looked at");
