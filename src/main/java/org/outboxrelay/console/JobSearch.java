@@ -17,6 +17,7 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import org.outboxrelay.state.StateDatabase;
 import org.outboxrelay.state.StateStoreException;
 
 /**
@@ -113,11 +114,7 @@ public class JobSearch {
     private boolean sqlite() {
         Boolean known = sqlite;
         if (known == null) {
-            try (java.sql.Connection c = dataSource.getConnection()) {
-                known = "SQLite".equalsIgnoreCase(c.getMetaData().getDatabaseProductName());
-            } catch (java.sql.SQLException e) {
-                throw new StateStoreException("cannot read the job store", e);
-            }
+            known = StateDatabase.dialectOf(dataSource) == StateDatabase.Dialect.SQLITE;
             sqlite = known;
         }
         return known;

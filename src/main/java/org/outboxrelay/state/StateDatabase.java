@@ -210,12 +210,12 @@ public final class StateDatabase implements AutoCloseable {
     }
 
     /** SQLite's or another (PostgreSQL's, or H2's in its PostgreSQL mode) by what the database calls itself. */
-    static Dialect dialectOf(DataSource dataSource) {
+    public static Dialect dialectOf(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
             return "SQLite".equalsIgnoreCase(c.getMetaData().getDatabaseProductName()) ? Dialect.SQLITE
                     : Dialect.POSTGRESQL;
         } catch (SQLException e) {
-            throw new StateStoreException("cannot reach the job store to migrate it: " + rootMessage(e), e);
+            throw new StateStoreException("cannot reach the job store: " + rootMessage(e), e);
         }
     }
 
