@@ -54,6 +54,12 @@ public class BrokerConfiguration implements CamelConfiguration {
         connectionFactory.setConsumerWindowSize(0);
         CachingConnectionFactory caching = new CachingConnectionFactory(connectionFactory);
         caching.setSessionCacheSize(relay.consumers() + 8);
+        // a consumer the listener closes is closed at the broker, not kept open in the cache: the delivery route's
+        // consumers beyond the first stop when idle, and a held route (account pause, store gate, full disk)
+        // closes all of its consumers; kept open, each one stayed a consumer of mail.jobs at the broker (16 after a
+        // burst), and a job handed to one just as it was closed could stay with it unseen. The listener keeps its
+        // own consumer per thread while it runs (CACHE_CONSUMER), so this costs nothing per job.
+        caching.setCacheConsumers(false);
         Beans.closeOnStop(context, "JMS connections", caching::destroy);
         context.addComponent("jms", JmsComponent.jmsComponent(caching));
         Beans.bind(context, "brokerConnectionFactory", connectionFactory);

@@ -57,6 +57,9 @@ public class JobSearch {
     public static final int JOIN_LIMIT = 2_000;
     /** Job statuses (mail_job.status) the list filters on. */
     public static final Set<String> JOB_STATUSES = Set.of("queued", "deferred", "sent", "failed");
+    /** The channels a job can have, as stored. */
+    static final List<String> CHANNELS = java.util.Arrays.stream(org.outboxrelay.job.Channel.values())
+            .map(org.outboxrelay.job.Channel::id).toList();
     /** Recipient statuses (job_recipient.status): a job with at least one recipient in it. */
     public static final Set<String> RECIPIENT_STATUSES = Set.of("refused", "bounced", "delayed", "suppressed");
     /** Both, in the order the console offers them. */
@@ -192,6 +195,11 @@ public class JobSearch {
         String recipientStatus = status != null && !jobStatus ? status : null;
         String channel = blankToNull(c.channel());
         channel = channel == null ? null : channel.toLowerCase(Locale.ROOT);
+        // a channel no job can have would walk every job to find none
+        if (channel != null && !CHANNELS.contains(channel)) {
+            throw new IllegalArgumentException("channel must be one of " + String.join(", ", CHANNELS) + ", not \""
+                    + c.channel() + "\"");
+        }
         Cursor after = Cursor.decode(c.after());
 
         Walk walk = recipient != null ? Walk.RECIPIENT

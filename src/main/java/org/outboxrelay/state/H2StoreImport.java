@@ -49,10 +49,11 @@ final class H2StoreImport {
             return;
         }
         if (Files.exists(sqliteFile)) {
-            // a relay stopped between the two renames, or an H2 store put back by hand: never imported over a
-            // store in use, which knows what was sent since
-            LOG.warn("{} is not imported: the job store {} is there already (move {} away to stop this warning,"
-                    + " or move {} away to import it instead)", h2, sqliteFile, H2_FILE, sqliteFile.getFileName());
+            // a relay stopped between the two renames, or an H2 store put back by hand: never imported over the
+            // store in use
+            LOG.warn("{} is not imported: the job store {} is there already and is used (it knows what was sent"
+                    + " since); delete {} or move it out of {} once it is no longer needed", h2, sqliteFile, H2_FILE,
+                    dir);
             return;
         }
         Path partial = sqliteFile.resolveSibling(sqliteFile.getFileName() + ".import");

@@ -171,6 +171,9 @@ class JobSearchTest {
         }
         assertTrue(plan.toString().contains("USING INDEX mail_job_created"), plan.toString());
         assertEquals(15, allPages(by(null, null, null, null, "jms")).size());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> search.search(by(null, null, null, null, "smtp")));
+        assertTrue(unknown.getMessage().contains("outbox, jms, http"), unknown.getMessage());
     }
 
     @Test
