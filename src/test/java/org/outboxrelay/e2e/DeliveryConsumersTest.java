@@ -1,0 +1,68 @@
+package org.outboxrelay.e2e;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import org.apache.activemq.artemis.core.server.Queue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.outboxrelay.broker.EmbeddedBroker;
+import org.outboxrelay.testing.TestRelay;
+import org.outboxrelay.testing.TestSmtpServer;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The delivery route's consumers follow the load: one while mail.jobs is empty, more while jobs wait (up to
+ * relay.delivery.consumers), and back to one when the burst is over - closed at the broker too, not kept open by
+ * the JMS connection cache, where each stayed a consumer of mail.jobs.
+ */
+class DeliveryConsumersTest {
+
+    @TempDir
+    Path home;
+    TestSmtpServer smtp;
+    TestRelay relay;
+    final CountDownLatch gate = new CountDownLatch(1); // holds the test SMTP server's MAIL FROM until opened
+
+    @AfterEach
+    void stop() throws Exception {
+        gate.countDown();
+        if (relay != null) {
+            relay.close();
+        }
+        if (smtp != null) {
+            smtp.close();
+        }
+    }
+
+    @Test
+    void consumersStartWithTheLoadAndCloseWhenItIsOver() throws Exception {
+        smtp = TestSmtpServer.startPlain().holdMailFrom(gate);
+        relay = TestRelay.forServer(home, smtp).with("relay.delivery.consumers", "4").start();
+        await().until(() -> mailJobs().getConsumerCount() == 1); // an empty queue: one consumer waits
+
+        for (int i = 0; i < 8; i++) {
+            relay.sendJson("{\"to\": \"a@example.com\", \"subject\": \"burst " + i + "\", \"text\": \"t\"}",
+                    Map.of("jobId", "burst-" + i));
+        }
+        // each job taken while no consumer is idle starts another one, up to relay.delivery.consumers
+        await().atMost(Duration.ofSeconds(20)).until(() -> mailJobs().getConsumerCount() == 4);
+
+        gate.countDown();
+        await().atMost(Duration.ofSeconds(30)).until(() -> smtp.messages().size() == 8);
+        // the extra consumers stop after ten idle receives (1 s each), and are closed at the broker
+        await().atMost(Duration.ofSeconds(60)).until(() -> mailJobs().getConsumerCount() == 1);
+        assertEquals(0, relay.queueDepth("mail.jobs"));
+    }
+
+    private Queue mailJobs() {
+        EmbeddedBroker broker = relay.context().getRegistry().lookupByNameAndType("embeddedBroker",
+                EmbeddedBroker.class);
+        return broker.server().locateQueue("mail.jobs");
+    }
+}
