@@ -60,6 +60,28 @@ class DeliveryConsumersTest {
         assertEquals(0, relay.queueDepth("mail.jobs"));
     }
 
+    /** A held route (the account's pause, the store out of reach, a full disk) leaves no consumer at the broker. */
+    @Test
+    void aHeldRouteLeavesNoConsumerAtTheBroker() throws Exception {
+        smtp = TestSmtpServer.startPlain();
+        relay = TestRelay.forServer(home, smtp).with("relay.delivery.consumers", "4").start();
+        await().until(() -> mailJobs().getConsumerCount() == 1);
+        org.outboxrelay.flow.ConsumerHolds holds = relay.context().getRegistry().lookupByNameAndType("consumerHolds",
+                org.outboxrelay.flow.ConsumerHolds.class);
+        org.apache.camel.Route delivery = relay.context().getRoute("deliver-mail");
+        // from a thread of its own, as the policies hold it (never from one of the route's listener threads)
+        java.util.concurrent.CompletableFuture.runAsync(() -> holds.set(delivery, "test", true)).get();
+        await().until(() -> mailJobs().getConsumerCount() == 0);
+
+        relay.sendJson("{\"to\": \"a@example.com\", \"subject\": \"held\", \"text\": \"t\"}",
+                Map.of("jobId", "held"));
+        await().during(Duration.ofMillis(500)).until(() -> relay.queueDepth("mail.jobs") == 1);
+        java.util.concurrent.CompletableFuture.runAsync(() -> holds.set(delivery, "test", false)).get();
+        assertEquals("held", smtp.awaitMessage().subject(), "sent once the hold ends");
+        // a second consumer may have started for the job: back to one after its idle receives
+        await().atMost(Duration.ofSeconds(60)).until(() -> mailJobs().getConsumerCount() == 1);
+    }
+
     private Queue mailJobs() {
         EmbeddedBroker broker = relay.context().getRegistry().lookupByNameAndType("embeddedBroker",
                 EmbeddedBroker.class);
