@@ -85,7 +85,7 @@ final class H2StoreImport {
         // the schema as this relay knows it, whichever version made the file
         StateDatabase.migrate(h2, StateDatabase.Dialect.POSTGRESQL);
 
-        SQLiteDataSource sqlite = new SQLiteDataSource(StateDatabase.sqliteOptions());
+        SQLiteDataSource sqlite = new SQLiteDataSource(EmbeddedStoreDataSource.options());
         sqlite.setUrl("jdbc:sqlite:" + target.toAbsolutePath());
         StateDatabase.migrate(sqlite, StateDatabase.Dialect.SQLITE);
 
@@ -107,7 +107,7 @@ final class H2StoreImport {
     }
 
     /** The relay's tables in the SQLite schema (not Flyway's history, not SQLite's own). */
-    private static List<String> tables(Connection sqlite) throws SQLException {
+    static List<String> tables(Connection sqlite) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (Statement s = sqlite.createStatement(); ResultSet r = s.executeQuery("SELECT name FROM sqlite_master"
                 + " WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"

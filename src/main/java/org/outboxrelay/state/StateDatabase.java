@@ -19,7 +19,6 @@ import org.flywaydb.core.api.MigrationVersion;
 import org.outboxrelay.config.InvalidSettingsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The job store's database: the embedded SQLite file {@code data/state/jobs.db} (one relay), or PostgreSQL shared
@@ -96,18 +95,18 @@ public final class StateDatabase implements AutoCloseable {
             java.nio.file.Path file = settings.embeddedDir().toAbsolutePath().resolve(EMBEDDED_FILE);
             try {
                 java.nio.file.Files.createDirectories(file.getParent());
-                nativeLibraryIn(file.getParent());
+                EmbeddedStoreDataSource.loadNativeLibrary(file.getParent());
                 H2StoreImport.ifPresent(settings.embeddedDir(), file);
             } catch (StateStoreException e) {
                 throw e;
             } catch (java.io.IOException | RuntimeException e) {
                 throw new StateStoreException("cannot open the " + settings + ": " + rootMessage(e), e);
             }
-            config.setDataSource(new EmbeddedStoreDataSource(sqliteOptions(), file));
+            config.setDataSource(new EmbeddedStoreDataSource(file));
             config.setExceptionOverride(new SQLExceptionOverride() {
                 @java.lang.Override
                 public SQLExceptionOverride.Override adjudicate(SQLException e) {
-                    return sqliteConnectionAfter(e);
+                    return EmbeddedStoreDataSource.afterFailure(e);
                 }
             });
             dialect = Dialect.SQLITE;
@@ -123,81 +122,6 @@ public final class StateDatabase implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StateStoreException("cannot open the " + settings + ": " + rootMessage(e), e);
         }
-    }
-
-    /**
-     * SQLite's driver unpacks its native library into a folder and loads it from there: the store's own folder
-     * (owner-only, in {@code data/}) rather than the shared {@code /tmp}, which hardened machines mount
-     * {@code noexec}. An operator's {@code -Dorg.sqlite.tmpdir} wins.
-     */
-    private static synchronized void nativeLibraryIn(java.nio.file.Path dir) {
-        if (nativeLibraryLoaded) {
-            return;
-        }
-        if (System.getProperty(SQLITE_LIBRARY_DIR) == null) {
-            System.setProperty(SQLITE_LIBRARY_DIR, dir.toAbsolutePath().toString());
-            // the driver deletes its copy when the JVM exits, but a killed relay (SIGKILL) leaves it (1 MB each)
-            try (var copies = java.nio.file.Files.newDirectoryStream(dir, "sqlite-*-libsqlitejdbc.so*")) {
-                for (java.nio.file.Path copy : copies) {
-                    java.nio.file.Files.deleteIfExists(copy);
-                }
-            } catch (java.io.IOException e) {
-                LOG.debug("Left copies of SQLite's native library in {}: {}", dir, e.toString());
-            }
-        }
-        // loaded now, from where the property says: once loaded, it stays for the JVM's life
-        try {
-            org.sqlite.SQLiteJDBCLoader.initialize();
-            nativeLibraryLoaded = true;
-        } catch (Exception | LinkageError e) {
-            throw new StateStoreException("cannot load SQLite's native library for the embedded job store from "
-                    + System.getProperty(SQLITE_LIBRARY_DIR) + " (" + rootMessage(e) + "): that folder must allow"
-                    + " execution (not mounted noexec); start the relay with -Dorg.sqlite.tmpdir=FOLDER naming one"
-                    + " that does", e);
-        }
-    }
-
-    private static boolean nativeLibraryLoaded;
-
-    private static final String SQLITE_LIBRARY_DIR = "org.sqlite.tmpdir";
-
-    /**
-     * Whether a connection that met {@code e} may be used again. After a failed write to the file (a full disk, an
-     * I/O error) SQLite may have rolled the transaction back by itself while its driver still counts one open:
-     * every later commit on that connection would fail ("no transaction is active"), also once there is space.
-     * Such a connection is closed and the pool opens a new one.
-     */
-    static SQLExceptionOverride.Override sqliteConnectionAfter(SQLException e) {
-        return switch (e.getErrorCode() & 0xff) {
-            case SQLITE_NOMEM, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB ->
-                    SQLExceptionOverride.Override.MUST_EVICT;
-            default -> SQLExceptionOverride.Override.CONTINUE_EVICT;
-        };
-    }
-
-    /** SQLite's primary result codes after which a connection is not used again. */
-    private static final int SQLITE_NOMEM = 7;
-    private static final int SQLITE_IOERR = 10;
-    private static final int SQLITE_CORRUPT = 11;
-    private static final int SQLITE_FULL = 13;
-    private static final int SQLITE_CANTOPEN = 14;
-    private static final int SQLITE_NOTADB = 26;
-
-    /** How each connection to the embedded file is opened (see the class comment). */
-    static SQLiteConfig sqliteOptions() {
-        SQLiteConfig options = new SQLiteConfig();
-        options.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        options.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        // a writer waits for another one this long (the pool's own limit) before it fails
-        options.setBusyTimeout((int) Duration.ofSeconds(5).toMillis());
-        // timestamps as milliseconds since 1970: compact, and compared as numbers
-        options.setDateClass(SQLiteConfig.DateClass.INTEGER.getValue());
-        // 1 MB of page cache per connection rather than 2: the store's hot pages are few, and there are 16
-        options.setCacheSize(-1024);
-        // the log is folded into the file every 1,000 pages; one that grew under a long transaction (retention)
-        // is cut back to this size once folded, rather than kept at its largest
-        options.setJournalSizeLimit(64 * 1024 * 1024);
-        return options;
     }
 
     private Flyway flyway() {

@@ -7,7 +7,8 @@ import org.outboxrelay.config.Settings;
 import org.outboxrelay.config.SettingsCatalog;
 
 /**
- * relay.state.*: where the job store lives. No URL: the embedded SQLite database {@code data/state/jobs.db} (one relay).
+ * relay.state.*: where the job store lives. No URL: the embedded SQLite database {@code data/state/jobs.db} (one
+ * relay).
  * A PostgreSQL URL: a store shared by every relay that points at it (job status, idempotency, recipients, the
  * account's limits and pause). {@link #toString()} never shows the password.
  */

@@ -202,16 +202,12 @@ public final class ConsoleSearchBenchmark {
         }
     }
 
-    private static boolean isSqlite(Connection c) throws java.sql.SQLException {
-        return "SQLite".equals(c.getMetaData().getDatabaseProductName());
-    }
-
     private static void explain(DataSource ds, JobSearch.Query q) throws Exception {
         if (q == null) {
             return;
         }
-        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(
-                (isSqlite(c) ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + q.sql())) {
+        String explain = StateDatabase.dialectOf(ds) == StateDatabase.Dialect.SQLITE ? "EXPLAIN QUERY PLAN " : "EXPLAIN ";
+        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(explain + q.sql())) {
             for (int i = 0; i < q.args().size(); i++) {
                 p.setObject(i + 1, q.args().get(i));
             }

@@ -51,12 +51,12 @@ class EmbeddedStoreTest {
         // primary result codes, and extended ones (SQLITE_IOERR_WRITE = 10 | 3 << 8)
         for (int code : List.of(13, 10, 10 | 3 << 8, 11, 7, 14, 26)) {
             assertEquals(SQLExceptionOverride.Override.MUST_EVICT,
-                    StateDatabase.sqliteConnectionAfter(new SQLException("failed", null, code)), "code " + code);
+                    EmbeddedStoreDataSource.afterFailure(new SQLException("failed", null, code)), "code " + code);
         }
         // a constraint, a busy database, a syntax error: the connection is fine
         for (int code : List.of(19, 2067, 5, 1)) {
             assertEquals(SQLExceptionOverride.Override.CONTINUE_EVICT,
-                    StateDatabase.sqliteConnectionAfter(new SQLException("failed", null, code)), "code " + code);
+                    EmbeddedStoreDataSource.afterFailure(new SQLException("failed", null, code)), "code " + code);
         }
     }
 }

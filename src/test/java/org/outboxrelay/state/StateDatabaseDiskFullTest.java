@@ -62,7 +62,7 @@ class StateDatabaseDiskFullTest {
 
             Files.delete(filler);
             // the store works again by itself, without a restart: the connections that met the failed writes were
-            // replaced by new ones (StateDatabase.sqliteConnectionAfter)
+            // replaced by new ones (EmbeddedStoreDataSource.afterFailure)
             await().atMost(Duration.ofSeconds(10)).ignoreException(StateStoreException.class).until(() -> {
                 store.insertQueued(StoreFixtures.job("after", "jms", "t"), Instant.now());
                 return store.find("after").isPresent();
