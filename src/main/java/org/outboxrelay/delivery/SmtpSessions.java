@@ -48,7 +48,8 @@ public final class SmtpSessions {
         p.put("mail.smtp.writetimeout", String.valueOf(s.readTimeout().toMillis()));
         p.put("mail.smtp.sendpartial", "true");
         p.put("mail.smtp.quitwait", "false");
-        // UTF-8 commands for international addresses; SmtpUtf8Transport adds SMTPUTF8 only where needed
+        // UTF-8 commands for international addresses; SmtpUtf8Transport (PipeliningSmtpTransport's parent) adds
+        // SMTPUTF8 only where needed
         p.put("mail.mime.allowutf8", "true");
         if (s.security() != SmtpSecurity.NONE) {
             SSLSocketFactory tls = sockets.tls(TrustStores.socketFactory(s.trustFile()));
@@ -67,7 +68,7 @@ public final class SmtpSessions {
         }
         Session session = Session.getInstance(p);
         try {
-            session.setProvider(new Provider(Provider.Type.TRANSPORT, "smtp", SmtpUtf8Transport.class.getName(),
+            session.setProvider(new Provider(Provider.Type.TRANSPORT, "smtp", PipeliningSmtpTransport.class.getName(),
                     "Outbox Relay", "1"));
         } catch (NoSuchProviderException e) {
             throw new IllegalStateException(e);

@@ -101,7 +101,10 @@ public final class SmtpSockets {
         };
     }
 
-    private Socket track(Socket socket) {
+    private Socket track(Socket socket) throws IOException {
+        // commands go out as they are written (Nagle's algorithm off): a pipelined RCPT TO would otherwise wait for
+        // the server's acknowledgement of MAIL FROM, and a message's last segment for that of the one before it
+        socket.setTcpNoDelay(true);
         open.add(socket);
         if (socket instanceof SSLSocket tls) {
             lastTls = tls;

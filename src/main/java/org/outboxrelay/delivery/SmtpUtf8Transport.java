@@ -12,8 +12,8 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.outboxrelay.job.Addresses;
 
 /**
- * The relay's SMTP transport (configured as {@code mail.smtp.class} by {@link SmtpSessions}): Angus Mail's,
- * plus SMTPUTF8 (RFC 6531) only where a message needs it. A message whose addresses have a non-ASCII local
+ * Angus Mail's SMTP transport plus SMTPUTF8 (RFC 6531) only where a message needs it; the relay sends through
+ * {@link PipeliningSmtpTransport}, which builds on this one. A message whose addresses have a non-ASCII local
  * part ({@code jörg@example.com}) is sent with {@code MAIL FROM:<...> SMTPUTF8} when the server offers the
  * extension, and refused with {@link SmtpUtf8NotOfferedException} before any command when it does not -
  * Angus itself would send it anyway. Every other message goes out without the SMTPUTF8 parameter, so that

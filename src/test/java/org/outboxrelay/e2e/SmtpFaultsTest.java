@@ -225,6 +225,42 @@ class SmtpFaultsTest {
     }
 
     @Test
+    void withPipeliningEveryFaultEndsAsWithoutItAndTheConnectionStaysInStep() throws Exception {
+        // MAIL, RCPT and DATA go out together (RFC 2920); this server answers them only after DATA, so nothing gets
+        // through unpipelined. Connections are reused: a reply read for the wrong command would show in the next job
+        FaultSmtpServer pipelining = FaultSmtpServer.builder().pipelining().start();
+        extra.add(pipelining);
+        Files.createDirectories(tmp.resolve("pipelining"));
+        TestRelay through = TestRelay.in(tmp.resolve("pipelining")).smtp(pipelining.port())
+                .with("relay.smtp.read-timeout", "2s").start();
+        extra.add(0, through);
+        for (Stage stage : List.of(Stage.MAIL, Stage.RCPT, Stage.DATA, Stage.CONTENT, Stage.END_OF_DATA)) {
+            droppedAt(stage, pipelining, through, "pipelined-drop-");
+        }
+        Map<Stage, Fault> transientReplies = Map.of(
+                Stage.MAIL, Fault.reply(451, "4.3.0 Try again later"),
+                Stage.RCPT, Fault.reply(450, "4.2.1 Mailbox busy"),
+                Stage.DATA, Fault.reply(451, "4.3.0 Local error"),
+                Stage.END_OF_DATA, Fault.reply(451, "4.4.1 Queue full"));
+        for (Map.Entry<Stage, Fault> f : transientReplies.entrySet()) {
+            String id = "pipelined-4xx-" + f.getKey();
+            pipelining.next(f.getKey(), f.getValue());
+            JsonNode sent = sendAndAwait(through, id, "sent");
+            JsonNode deferred = events(through, id, "deferred").get(0);
+            assertTrue(deferred.path("smtpReply").asText().startsWith(String.valueOf(f.getValue().code())),
+                    f.getKey() + ": " + deferred);
+            assertEquals(2, sent.path("attempt").asInt(), f.getKey().toString());
+            assertEquals(1, copies(pipelining, sent), f.getKey().toString());
+        }
+        pipelining.next(Stage.RCPT, Fault.reply(550, "5.1.1 User unknown"));
+        JsonNode failed = sendAndAwait(through, "pipelined-5xx-RCPT", "failed");
+        assertTrue(failed.path("smtpReply").asText().startsWith("550 5.1.1"), failed.toString());
+        JsonNode after = sendAndAwait(through, "pipelined-after", "sent");
+        assertEquals(1, after.path("attempt").asInt());
+        assertEquals(1, copies(pipelining, after));
+    }
+
+    @Test
     void permanentRepliesForTheMessageAreDeadLetteredWithTheirReason() throws Exception {
         server.next(Stage.END_OF_DATA, Fault.reply(550, "5.7.515 Access denied, sending domain example.com does not"
                 + " meet the required authentication level."));

@@ -40,7 +40,9 @@ import javax.net.ssl.SSLSocket;
  * dialogue (greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, the message content, after the final dot) it can drop
  * the connection, stall (no answer until the client gives up or the test releases it), answer slowly, answer any
  * code, or break TLS (garbage or a close right after its {@code 220} to STARTTLS). It can offer STARTTLS (with the
- * test certificates) or omit it, and require AUTH PLAIN / LOGIN / XOAUTH2.
+ * test certificates) or omit it, require AUTH PLAIN / LOGIN / XOAUTH2, and offer PIPELINING (RFC 2920) - then
+ * it holds its replies to MAIL and RCPT until the next other command arrives, so a client that waits for each
+ * reply before its next command never gets one (its read timeout ends the attempt).
  * <p>
  * It records every session (a transcript, secrets masked) and every message it received in full, with whether it
  * acknowledged it: so tests can count copies of a Message-ID server-side. A message received in full but not
@@ -112,8 +114,12 @@ public final class FaultSmtpServer implements AutoCloseable {
         }
     }
 
-    /** One SMTP session (connection) as the server saw it. */
-    public record SessionRecord(int number, List<String> transcript, boolean tls, String user, String end) {
+    /**
+     * One SMTP session (connection) as the server saw it; {@code earlyCommands} counts replies that found the
+     * client's next command already sent (a client that waits for each reply has none).
+     */
+    public record SessionRecord(int number, List<String> transcript, boolean tls, String user, String end,
+            int earlyCommands) {
     }
 
     /** What the server answered to a message it received in full. */
@@ -155,6 +161,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     private final boolean offerStartTls;
     private final boolean requireTls;
     private final BiPredicate<String, String> credentials;
+    private final boolean pipelining;
     private final Map<Stage, Deque<Fault>> next = new EnumMap<>(Stage.class);
     private final Map<Stage, Fault> always = new ConcurrentHashMap<>();
     private final List<SessionState> sessions = new ArrayList<>();
@@ -174,6 +181,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         this.offerStartTls = b.keystore != null;
         this.requireTls = b.requireTls;
         this.credentials = b.credentials;
+        this.pipelining = b.pipelining;
         this.serverSocket = new ServerSocket(b.port, 50, InetAddress.getLoopbackAddress());
     }
 
@@ -345,6 +353,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     private final class SessionState {
         final int number;
         final List<String> transcript = new ArrayList<>();
+        final AtomicInteger earlyCommands = new AtomicInteger();
         boolean tls;
         String user;
         String end;
@@ -355,7 +364,7 @@ public final class FaultSmtpServer implements AutoCloseable {
 
         SessionRecord record() {
             synchronized (FaultSmtpServer.this) {
-                return new SessionRecord(number, List.copyOf(transcript), tls, user, end);
+                return new SessionRecord(number, List.copyOf(transcript), tls, user, end, earlyCommands.get());
             }
         }
 
@@ -371,8 +380,14 @@ public final class FaultSmtpServer implements AutoCloseable {
         Socket socket;
         InputStream in;
         OutputStream out;
+        /** Replies written while {@link #hold} is on, sent together by {@link #release()}. */
+        final StringBuilder held = new StringBuilder();
+        boolean hold;
+        /** Replies that found the client's next command already waiting: the client did not wait for them. */
+        final AtomicInteger earlyCommands;
 
-        Connection(Socket socket) throws IOException {
+        Connection(Socket socket, AtomicInteger earlyCommands) throws IOException {
+            this.earlyCommands = earlyCommands;
             use(socket);
         }
 
@@ -409,8 +424,26 @@ public final class FaultSmtpServer implements AutoCloseable {
         }
 
         void write(String text) throws IOException {
+            if (hold) {
+                held.append(text);
+                return;
+            }
+            if (in.available() > 0) {
+                earlyCommands.incrementAndGet();
+            }
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
+        }
+
+        /** Sends the held replies, in order, and answers at once from now on. */
+        void release() throws IOException {
+            hold = false;
+            if (!held.isEmpty()) {
+                String text = held.toString();
+                held.setLength(0);
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
         }
     }
 
@@ -423,7 +456,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         }
         String end = "closed by the client";
         try {
-            Connection c = new Connection(socket);
+            Connection c = new Connection(socket, session.earlyCommands);
             end = dialogue(session, c);
         } catch (SocketException e) {
             end = "connection reset: " + e.getMessage();
@@ -457,6 +490,13 @@ public final class FaultSmtpServer implements AutoCloseable {
             }
             String verb = line.split(" ", 2)[0].toUpperCase(Locale.ROOT);
             session.log("C: " + (verb.equals("AUTH") ? masked(line) : line));
+            // RFC 2920: a pipelining client sends MAIL, its RCPTs and DATA without waiting; this server answers
+            // the group only when a command other than RCPT arrives (a client that waits never hears back)
+            if (pipelining && (verb.equals("MAIL") || verb.equals("RCPT") && c.hold)) {
+                c.hold = true;
+            } else {
+                c.release();
+            }
             switch (verb) {
                 case "EHLO", "HELO" -> {
                     boolean tlsNow = session.tls;
@@ -556,16 +596,20 @@ public final class FaultSmtpServer implements AutoCloseable {
                     }
                 }
                 case "DATA" -> {
-                    if (from == null || recipients.isEmpty()) {
-                        reply(session, c, 503, "5.5.1 RCPT first");
-                        continue;
-                    }
-                    Outcome o = step(session, c, Stage.DATA,
-                            () -> reply(session, c, 354, "Start mail input; end with <CRLF>.<CRLF>"));
+                    // a fault at DATA strikes even without an accepted recipient (a pipelining client sends DATA
+                    // before it knows), so a test can have a server answer 354 where it should not
+                    boolean ready = from != null && !recipients.isEmpty();
+                    Outcome o = step(session, c, Stage.DATA, () -> {
+                        if (ready) {
+                            reply(session, c, 354, "Start mail input; end with <CRLF>.<CRLF>");
+                        } else {
+                            reply(session, c, 503, "5.5.1 RCPT first");
+                        }
+                    });
                     if (closed(o)) {
                         return "fault at DATA";
                     }
-                    if (o == Outcome.REPLIED) {
+                    if (o == Outcome.REPLIED || !ready) {
                         continue;
                     }
                     byte[] message = readContent(session, c);
@@ -713,6 +757,9 @@ public final class FaultSmtpServer implements AutoCloseable {
         if (credentials != null && !authenticated && (tlsNow || !requireTls)) {
             lines.add("AUTH PLAIN LOGIN XOAUTH2");
         }
+        if (pipelining) {
+            lines.add("PIPELINING");
+        }
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
             out.append("250").append(i == lines.size() - 1 ? ' ' : '-').append(lines.get(i)).append("\r\n");
@@ -852,6 +899,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         private String keystore;
         private boolean requireTls;
         private BiPredicate<String, String> credentials;
+        private boolean pipelining;
 
         public Builder port(int port) {
             this.port = port;
@@ -879,6 +927,15 @@ public final class FaultSmtpServer implements AutoCloseable {
         /** Requires AUTH (PLAIN, LOGIN or XOAUTH2; for XOAUTH2 the secret is the bearer token). */
         public Builder login(String user, String secret) {
             this.credentials = (u, p) -> user.equals(u) && secret.equals(p);
+            return this;
+        }
+
+        /**
+         * Offers PIPELINING and holds its replies to MAIL and RCPT until the client's next other command (DATA,
+         * RSET, QUIT...): only a client that pipelines gets its message through.
+         */
+        public Builder pipelining() {
+            this.pipelining = true;
             return this;
         }
 

@@ -1,0 +1,188 @@
+package org.outboxrelay.delivery;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.outboxrelay.provider.Provider;
+import org.outboxrelay.provider.SmtpAuth;
+import org.outboxrelay.provider.SmtpSecurity;
+import org.outboxrelay.provider.SmtpSettings;
+import org.outboxrelay.testing.FaultSmtpServer;
+import org.outboxrelay.testing.FaultSmtpServer.Fault;
+import org.outboxrelay.testing.FaultSmtpServer.Stage;
+import org.outboxrelay.testing.ReceivedMessage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Command pipelining (RFC 2920) on the wire, with the relay's session and transport (SmtpSessions,
+ * PipeliningSmtpTransport) against {@link FaultSmtpServer}. With {@code pipelining()} that server answers MAIL and
+ * RCPT only once the next other command has arrived, so a message gets through only if MAIL, RCPT and DATA were
+ * sent without waiting (a client that waits meets its 2 s read timeout). Every reply must still reach the right
+ * command: after a refused recipient, sender or message, the next message on the same connection goes through.
+ */
+class PipeliningSmtpTransportTest {
+
+    private FaultSmtpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void messagesGoOutPipelinedOnOneConnection() throws Exception {
+        server = FaultSmtpServer.builder().pipelining().start();
+        Session session = session(server.port());
+        try (SMTPTransport transport = connect(session)) {
+            for (int i = 1; i <= 3; i++) {
+                send(transport, session, "m" + i, "a@example.com", "b@example.com");
+            }
+        }
+        List<ReceivedMessage> got = server.awaitAcknowledged(3, Duration.ofSeconds(5));
+        assertEquals(List.of("a@example.com", "b@example.com"), got.get(2).recipients());
+        assertEquals(1, server.sessionCount());
+    }
+
+    @Test
+    void aRefusedRecipientAmongOthersIsReportedAndTheOthersGetTheMessage() throws Exception {
+        server = FaultSmtpServer.builder().pipelining().start();
+        server.next(Stage.RCPT, Fault.reply(550, "5.1.1 no such user"));
+        Session session = session(server.port());
+        try (SMTPTransport transport = connect(session)) {
+            SMTPSendFailedException e = assertThrows(SMTPSendFailedException.class,
+                    () -> send(transport, session, "partial", "gone@example.com", "b@example.com"));
+            assertEquals(List.of("gone@example.com"), addresses(e.getInvalidAddresses()));
+            assertEquals(List.of("b@example.com"), addresses(e.getValidSentAddresses()));
+            SMTPAddressFailedException refused = assertInstanceOf(SMTPAddressFailedException.class,
+                    e.getNextException());
+            assertEquals(550, refused.getReturnCode());
+            send(transport, session, "next", "c@example.com");
+        }
+        List<ReceivedMessage> got = server.awaitAcknowledged(2, Duration.ofSeconds(5));
+        assertEquals(List.of("b@example.com"), got.get(0).recipients());
+        assertEquals(List.of("c@example.com"), got.get(1).recipients());
+        assertEquals(1, server.sessionCount());
+    }
+
+    @Test
+    void whenEveryRecipientIsRefusedNothingIsSentAndTheConnectionStaysInStep() throws Exception {
+        server = FaultSmtpServer.builder().pipelining().start();
+        server.next(Stage.RCPT, Fault.reply(550, "5.1.1 no such user"));
+        server.next(Stage.RCPT, Fault.reply(450, "4.2.1 try later"));
+        Session session = session(server.port());
+        try (SMTPTransport transport = connect(session)) {
+            SendFailedException e = assertThrows(SendFailedException.class,
+                    () -> send(transport, session, "nobody", "gone@example.com", "busy@example.com"));
+            assertEquals(List.of("gone@example.com"), addresses(e.getInvalidAddresses()));
+            assertEquals(List.of("busy@example.com"), addresses(e.getValidUnsentAddresses()));
+            send(transport, session, "next", "c@example.com");
+        }
+        List<ReceivedMessage> got = server.awaitAcknowledged(1, Duration.ofSeconds(5));
+        assertEquals(1, server.received().size());
+        assertEquals(List.of("c@example.com"), got.get(0).recipients());
+        // DATA went ahead and was refused (no recipient), then Angus's RSET: the replies stayed in step
+        List<String> transcript = server.sessions().get(0).transcript();
+        assertTrue(transcript.contains("S: 503 5.5.1 RCPT first"), transcript.toString());
+        assertEquals(1, server.sessionCount());
+    }
+
+    @Test
+    void aRefusedSenderFailsTheMessageAndTheNextOneGoesOut() throws Exception {
+        server = FaultSmtpServer.builder().pipelining().start();
+        server.next(Stage.MAIL, Fault.reply(550, "5.7.1 sender not allowed"));
+        Session session = session(server.port());
+        try (SMTPTransport transport = connect(session)) {
+            SMTPSendFailedException e = assertThrows(SMTPSendFailedException.class,
+                    () -> send(transport, session, "refused", "a@example.com"));
+            assertEquals(550, e.getReturnCode());
+            assertTrue(e.getCommand().startsWith("MAIL FROM:"), e.getCommand());
+            assertTrue(e.getMessage().contains("sender not allowed"), e.getMessage());
+            send(transport, session, "next", "c@example.com");
+        }
+        assertEquals(List.of("c@example.com"), server.awaitAcknowledged(1, Duration.ofSeconds(5)).get(0).recipients());
+        assertEquals(1, server.received().size());
+        assertEquals(1, server.sessionCount());
+    }
+
+    @Test
+    void aServerThatAcceptsDataWithoutRecipientsLosesTheConnectionNotTheMessage() throws Exception {
+        server = FaultSmtpServer.builder().pipelining().start();
+        server.next(Stage.RCPT, Fault.reply(550, "5.1.1 no such user"));
+        server.next(Stage.DATA, Fault.reply(354, "go ahead"));
+        Session session = session(server.port());
+        SMTPTransport transport = connect(session);
+        assertThrows(SendFailedException.class, () -> send(transport, session, "odd", "gone@example.com"));
+        // ending the content with a dot would have sent it; the connection was closed instead
+        assertFalse(transport.isConnected());
+        server.awaitSessionsEnded(1, Duration.ofSeconds(5));
+        assertEquals(0, server.received().size());
+    }
+
+    @Test
+    void aServerWithoutPipeliningGetsOneCommandAtATime() throws Exception {
+        server = FaultSmtpServer.startPlain();
+        // the reply to MAIL comes late: a client that did not wait for it would have sent its RCPT meanwhile
+        server.always(Stage.MAIL, Fault.slow(Duration.ofMillis(300)));
+        Session session = session(server.port());
+        try (SMTPTransport transport = connect(session)) {
+            send(transport, session, "one", "a@example.com", "b@example.com");
+            send(transport, session, "two", "c@example.com");
+        }
+        server.awaitAcknowledged(2, Duration.ofSeconds(5));
+        server.awaitSessionsEnded(1, Duration.ofSeconds(5));
+        assertEquals(0, server.sessions().get(0).earlyCommands(), server.sessions().get(0).transcript().toString());
+    }
+
+    private static Session session(int port) {
+        SmtpSettings settings = new SmtpSettings(Provider.SMTP, "127.0.0.1", port, SmtpSecurity.NONE, SmtpAuth.NONE,
+                null, null, null, List.of(), null, 1, 10, Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(2), false);
+        return SmtpSessions.create(settings);
+    }
+
+    private static SMTPTransport connect(Session session) throws MessagingException {
+        SMTPTransport transport = (SMTPTransport) session.getTransport("smtp");
+        assertInstanceOf(PipeliningSmtpTransport.class, transport);
+        transport.connect();
+        return transport;
+    }
+
+    private static void send(SMTPTransport transport, Session session, String subject, String... to)
+            throws MessagingException {
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress("relay@example.com"));
+        m.setSubject(subject);
+        m.setText("hello");
+        Address[] recipients = new Address[to.length];
+        for (int i = 0; i < to.length; i++) {
+            recipients[i] = new InternetAddress(to[i]);
+        }
+        m.setRecipients(MimeMessage.RecipientType.TO, recipients);
+        m.saveChanges();
+        transport.sendMessage(m, recipients);
+    }
+
+    private static List<String> addresses(Address[] a) {
+        return a == null ? List.of() : Arrays.stream(a).map(x -> ((InternetAddress) x).getAddress()).toList();
+    }
+}
