@@ -1,7 +1,9 @@
 package org.outboxrelay.delivery;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 import jakarta.mail.Address;
 import jakarta.mail.Message;
@@ -11,9 +13,10 @@ import jakarta.mail.URLName;
 import jakarta.mail.internet.InternetAddress;
 
 import org.eclipse.angus.mail.smtp.SMTPMessage;
+import org.eclipse.angus.mail.util.PropUtil;
 
 /**
- * The relay's SMTP transport (configured as {@code mail.smtp.class} by {@link SmtpSessions}): SMTPUTF8 where a
+ * The relay's SMTP transport (the session's {@code smtp} provider, see {@link SmtpSessions}): SMTPUTF8 where a
  * message needs it ({@link SmtpUtf8Transport}), plus command pipelining (RFC 2920) where the server offers
  * PIPELINING. Angus Mail waits for the reply to each command; over a link with a round trip of 50 ms to
  * Outlook's servers that is 150 ms per message before its content goes out. Here MAIL FROM, every RCPT TO and DATA
@@ -27,23 +30,46 @@ import org.eclipse.angus.mail.smtp.SMTPMessage;
  * instead (RSET after a refusal, QUIT) first reads the replies still owed to the commands sent ahead, so that the
  * connection stays in step for the next message. If the server answered DATA with 354 where Angus gives up (a
  * server that accepts DATA without any accepted recipient), it now waits for the content: the connection is
- * closed, so that nothing is delivered, and the job goes the way of any lost connection.
+ * closed, so that nothing is delivered; Angus reports the refusal it read. The same when the server closed the
+ * connection after a refusal (421): Angus reports that reply, not the broken connection.
  * <p>
  * Pipelining is used only where the commands sent ahead are certainly the ones Angus sends: no DSN NOTIFY
- * parameter, no group address, no BDAT (CHUNKING). Any other message goes out one command at a time, as does
+ * parameter, no group address, no BDAT (CHUNKING); and for at most {@value #MAX_PIPELINED_RECIPIENTS} recipients. Any other message goes out one command at a time, as does
  * every message to a server that does not offer PIPELINING.
  */
 public class PipeliningSmtpTransport extends SmtpUtf8Transport {
 
     private static final String PIPELINING = "PIPELINING";
+    /**
+     * At most this many recipients are sent ahead (else one command at a time): every RCPT goes out before any
+     * reply is read, and a server whose unread replies fill the connection's buffers stops reading too.
+     */
+    static final int MAX_PIPELINED_RECIPIENTS = 100;
 
     /** Commands written ahead of Angus, oldest first; their replies are unread. */
     private final Deque<String> ahead = new ArrayDeque<>();
     /** The envelope of the message being sent, while it may be pipelined. */
     private Address[] envelope;
+    /**
+     * The server ended the connection (or waits for content that must not come) while replies were owed: nothing
+     * more is written and every further reply reads as the end of the stream, so that Angus reports the reply it
+     * already has (a refused sender) rather than the broken connection it would meet writing RSET.
+     */
+    private boolean lost;
+    /** Writing the commands sent ahead failed: the connection is gone, though a reply may still be read. */
+    private boolean writeFailed;
 
     public PipeliningSmtpTransport(Session session, URLName url) {
         super(session, url);
+    }
+
+    @Override
+    protected synchronized boolean protocolConnect(String host, int port, String user, String password)
+            throws MessagingException {
+        ahead.clear();
+        lost = false;
+        writeFailed = false;
+        return super.protocolConnect(host, port, user, password);
     }
 
     @Override
@@ -53,9 +79,10 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
             super.sendMessage(message, addresses);
         } finally {
             envelope = null;
-            if (!ahead.isEmpty()) {
-                // replies still owed: the next message would read them as its own, so this connection is done
+            if (!ahead.isEmpty() || lost || writeFailed) {
+                // replies still owed (the next message would read them as its own), or the connection is gone
                 ahead.clear();
+                lost = true; // no QUIT into a message's content
                 try {
                     close();
                 } catch (MessagingException e) {
@@ -67,15 +94,15 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
 
     /** Whether the commands after MAIL FROM are certainly "RCPT TO:<address>" for each address, then DATA. */
     private boolean pipelinable(Message message, Address[] addresses) {
-        if (addresses == null || addresses.length == 0 || !supportsExtension(PIPELINING)) {
+        if (addresses == null || addresses.length == 0 || addresses.length > MAX_PIPELINED_RECIPIENTS
+                || !supportsExtension(PIPELINING)) {
             return false;
         }
         if (session.getProperty("mail.smtp.dsn.notify") != null
                 || message instanceof SMTPMessage m && m.getNotifyOptions() != 0) {
             return false;
         }
-        String chunkSize = session.getProperty("mail.smtp.chunksize");
-        if (chunkSize != null && !chunkSize.isBlank() && !chunkSize.trim().equals("0")) {
+        if (PropUtil.getIntProperty(session.getProperties(), "mail.smtp.chunksize", -1) > 0) {
             return false;
         }
         for (Address a : addresses) {
@@ -88,6 +115,9 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
 
     @Override
     protected void sendCommand(String command) throws MessagingException {
+        if (lost) {
+            return;
+        }
         if (!ahead.isEmpty()) {
             if (command.equals(ahead.peekFirst())) {
                 ahead.removeFirst(); // on its way already; Angus reads its reply next
@@ -95,23 +125,51 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
             }
             catchUp(command);
         }
+        if (writeFailed) {
+            lost = true; // the connection broke while commands were sent ahead
+        }
+        if (lost) {
+            return;
+        }
         super.sendCommand(command);
         if (envelope != null && command.startsWith("MAIL FROM:")) {
             Address[] recipients = envelope;
             envelope = null;
-            for (Address a : recipients) {
-                ahead.add(rcptTo((InternetAddress) a));
-            }
-            ahead.add("DATA");
-            for (String next : ahead) {
-                super.sendCommand(next);
-            }
+            sendAhead(recipients);
         }
     }
 
     /**
+     * Every RCPT TO, then DATA, without waiting. A server that refused MAIL FROM may close the connection at
+     * once (421), so a write here can fail: then the rest stays unwritten and Angus first reads the reply it has.
+     */
+    private void sendAhead(Address[] recipients) {
+        List<String> group = new ArrayList<>(recipients.length + 1);
+        for (Address a : recipients) {
+            group.add(rcptTo((InternetAddress) a));
+        }
+        group.add("DATA");
+        for (String next : group) {
+            try {
+                super.sendCommand(next);
+            } catch (MessagingException e) {
+                writeFailed = true;
+                return;
+            }
+            ahead.add(next);
+        }
+    }
+
+    @Override
+    protected int readServerResponse() throws MessagingException {
+        return lost ? -1 : super.readServerResponse();
+    }
+
+    /**
      * Before a command other than the next one sent ahead: reads the replies owed to the commands sent ahead, so
-     * that the reply to this command is read as its own. QUIT is sent at once (the connection ends anyway).
+     * that the reply to this command is read as its own. QUIT is sent at once (the connection ends anyway). The
+     * end of the stream, a reply without a code or a 354 (the server now waits for the content: ending it with a
+     * dot would deliver it) end the connection here; Angus's last reply stands as it restores it itself.
      */
     private void catchUp(String command) throws MessagingException {
         int owed = ahead.size();
@@ -119,12 +177,20 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
         if (command.equals("QUIT")) {
             return;
         }
-        for (int i = 0; i < owed; i++) {
-            if (readServerResponse() == 354) {
-                // the server waits for the message content; ending it with a dot would deliver it
+        for (int i = 0; i < owed && !lost; i++) {
+            int code;
+            try {
+                code = super.readServerResponse();
+            } catch (MessagingException e) {
+                code = -1;
+            }
+            lost = code == -1 || code == 354;
+        }
+        if (lost) {
+            try {
                 close();
-                throw new MessagingException("the SMTP server accepted DATA after refusing the message"
-                        + " (reply: " + getLastServerResponse().trim() + "); the connection was closed unsent");
+            } catch (MessagingException e) {
+                // the connection is gone either way
             }
         }
     }

@@ -3,6 +3,7 @@ package org.outboxrelay.delivery;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.util.Collections;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -101,13 +102,17 @@ public final class SmtpSockets {
         };
     }
 
-    private Socket track(Socket socket) throws IOException {
-        // commands go out as they are written (Nagle's algorithm off): a pipelined RCPT TO would otherwise wait for
-        // the server's acknowledgement of MAIL FROM, and a message's last segment for that of the one before it
-        socket.setTcpNoDelay(true);
+    private Socket track(Socket socket) {
         open.add(socket);
         if (socket instanceof SSLSocket tls) {
             lastTls = tls;
+        }
+        try {
+            // commands go out as they are written (Nagle's algorithm off): a pipelined RCPT TO would otherwise wait
+            // for the server's acknowledgement of MAIL FROM, and a message's last segment for that of the one before
+            socket.setTcpNoDelay(true);
+        } catch (SocketException e) {
+            // a speed-up only: the connection works without it
         }
         return socket;
     }

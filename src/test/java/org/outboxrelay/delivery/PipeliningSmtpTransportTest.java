@@ -125,6 +125,24 @@ class PipeliningSmtpTransportTest {
     }
 
     @Test
+    void aRefusedSenderWhoseServerClosesTheConnectionIsReportedWithItsReply() throws Exception {
+        // the server closes right after its reply: writing the RCPTs and DATA ahead, or the RSET after the refusal,
+        // meets a broken connection. The refusal is what counts (the reply tables act on it)
+        server = FaultSmtpServer.builder().pipelining().start();
+        server.next(Stage.MAIL, Fault.replyAndClose(421, "4.7.0 Too many connections"));
+        Session session = session(server.port());
+        SMTPTransport transport = connect(session);
+        MessagingException any = assertThrows(MessagingException.class,
+                () -> send(transport, session, "refused", "a@example.com", "b@example.com"));
+        SMTPSendFailedException e = assertInstanceOf(SMTPSendFailedException.class, any);
+        assertEquals(421, e.getReturnCode());
+        assertTrue(e.getCommand().startsWith("MAIL FROM:"), e.getCommand());
+        assertTrue(e.getMessage().contains("Too many connections"), e.getMessage());
+        assertFalse(transport.isConnected());
+        assertEquals(0, server.received().size());
+    }
+
+    @Test
     void aServerThatAcceptsDataWithoutRecipientsLosesTheConnectionNotTheMessage() throws Exception {
         server = FaultSmtpServer.builder().pipelining().start();
         server.next(Stage.RCPT, Fault.reply(550, "5.1.1 no such user"));
@@ -151,6 +169,23 @@ class PipeliningSmtpTransportTest {
         server.awaitAcknowledged(2, Duration.ofSeconds(5));
         server.awaitSessionsEnded(1, Duration.ofSeconds(5));
         assertEquals(0, server.sessions().get(0).earlyCommands(), server.sessions().get(0).transcript().toString());
+    }
+
+    @Test
+    void moreRecipientsThanAPipelinedGroupHoldGoOutOneCommandAtATime() throws Exception {
+        server = FaultSmtpServer.builder().offerPipelining().start();
+        server.always(Stage.MAIL, Fault.slow(Duration.ofMillis(300)));
+        Session session = session(server.port());
+        String[] many = new String[PipeliningSmtpTransport.MAX_PIPELINED_RECIPIENTS + 1];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "r" + i + "@example.com";
+        }
+        try (SMTPTransport transport = connect(session)) {
+            send(transport, session, "many", many);
+        }
+        assertEquals(many.length, server.awaitAcknowledged(1, Duration.ofSeconds(5)).get(0).recipients().size());
+        server.awaitSessionsEnded(1, Duration.ofSeconds(5));
+        assertEquals(0, server.sessions().get(0).earlyCommands());
     }
 
     private static Session session(int port) {

@@ -162,6 +162,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     private final boolean requireTls;
     private final BiPredicate<String, String> credentials;
     private final boolean pipelining;
+    private final boolean holdReplies;
     private final Map<Stage, Deque<Fault>> next = new EnumMap<>(Stage.class);
     private final Map<Stage, Fault> always = new ConcurrentHashMap<>();
     private final List<SessionState> sessions = new ArrayList<>();
@@ -182,6 +183,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         this.requireTls = b.requireTls;
         this.credentials = b.credentials;
         this.pipelining = b.pipelining;
+        this.holdReplies = b.holdReplies;
         this.serverSocket = new ServerSocket(b.port, 50, InetAddress.getLoopbackAddress());
     }
 
@@ -492,7 +494,7 @@ public final class FaultSmtpServer implements AutoCloseable {
             session.log("C: " + (verb.equals("AUTH") ? masked(line) : line));
             // RFC 2920: a pipelining client sends MAIL, its RCPTs and DATA without waiting; this server answers
             // the group only when a command other than RCPT arrives (a client that waits never hears back)
-            if (pipelining && (verb.equals("MAIL") || verb.equals("RCPT") && c.hold)) {
+            if (holdReplies && (verb.equals("MAIL") || verb.equals("RCPT") && c.hold)) {
                 c.hold = true;
             } else {
                 c.release();
@@ -698,6 +700,7 @@ public final class FaultSmtpServer implements AutoCloseable {
             }
             case REPLY_AND_CLOSE -> {
                 reply(session, c, fault.code(), fault.text());
+                c.release(); // a reply held for pipelining goes out before the close
                 closeQuietly(c.socket);
                 return Outcome.REPLIED_AND_CLOSED;
             }
@@ -900,6 +903,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         private boolean requireTls;
         private BiPredicate<String, String> credentials;
         private boolean pipelining;
+        private boolean holdReplies;
 
         public Builder port(int port) {
             this.port = port;
@@ -935,6 +939,13 @@ public final class FaultSmtpServer implements AutoCloseable {
          * RSET, QUIT...): only a client that pipelines gets its message through.
          */
         public Builder pipelining() {
+            this.pipelining = true;
+            this.holdReplies = true;
+            return this;
+        }
+
+        /** Offers PIPELINING but answers every command at once (a client that does not pipeline gets through). */
+        public Builder offerPipelining() {
             this.pipelining = true;
             return this;
         }
