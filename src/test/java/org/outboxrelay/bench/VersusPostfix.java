@@ -29,6 +29,7 @@ import java.util.function.ToDoubleFunction;
  *   bench/vs-postfix --channel jms --skip-postfix --jvm -XX:TieredStopAtLevel=1    (experiments)
  *   bench/vs-postfix --channel jms --skip-postfix --nmt          (the JVM's native memory after the warm jobs)
  *   bench/vs-postfix --channel jms --skip-postfix --idle-first 70 --idle-jcmd GC.heap_info   (idle memory)
+ *   bench/vs-postfix --channel jms --plain --rtt 20 --jobs 500 --warmup 0   (a sink 20 ms away, both sides)
  * </pre>
  */
 public final class VersusPostfix {
@@ -67,6 +68,9 @@ public final class VersusPostfix {
     private final List<String> startJcmd = new ArrayList<>();
     private boolean threadsTop;
     private String profile;
+    /** With --rtt: the sink seen through a {@link LatencyProxy} with this round trip, by both sides. */
+    private Duration roundTrip;
+    private LatencyProxy latency;
     private String javaCommand = "java";
     private final List<String> channels = new ArrayList<>();
     private final List<String> securities = new ArrayList<>();
@@ -120,6 +124,7 @@ public final class VersusPostfix {
                 case "--profile" -> profile = Path.of(args[++i]).toAbsolutePath().toString();
                 case "--java" -> javaCommand = args[++i];
                 case "--jar" -> jar = Path.of(args[++i]);
+                case "--rtt" -> roundTrip = Duration.ofMillis(Long.parseLong(args[++i]));
                 case "--jvm" -> jvm.add(args[++i]);
                 case "--env" -> {
                     String e = args[++i];
@@ -158,7 +163,9 @@ public final class VersusPostfix {
         for (int run = 1; run <= runs; run++) {
             for (String security : securities) {
                 boolean tls = security.equals("starttls");
-                try (SmtpSink sink = tls ? SmtpSink.starttls(classpath) : SmtpSink.plain()) {
+                try (SmtpSink sink = tls ? SmtpSink.starttls(classpath) : SmtpSink.plain();
+                        LatencyProxy proxy = roundTrip == null ? null : new LatencyProxy(sink.port(), roundTrip)) {
+                    latency = proxy;
                     for (String channel : channels) {
                         Result r = scenario(run, security, channel, sink);
                         results.add(r);
@@ -176,7 +183,7 @@ public final class VersusPostfix {
         Phase pfWarm = null;
         double pfBytes = Double.NaN;
         if (!skipPostfix) {
-            try (PostfixPeer postfix = PostfixPeer.start(sink.port(), sink.tls())) {
+            try (PostfixPeer postfix = PostfixPeer.start(smtpPort(sink), sink.tls())) {
                 long b0 = sink.bytes();
                 pfCold = postfixPhase(postfix, sink, jobs);
                 pfBytes = sink.bytes() < 0 ? Double.NaN : (sink.bytes() - b0) / (double) jobs;
@@ -245,11 +252,16 @@ public final class VersusPostfix {
         }
     }
 
+    /** Where both sides send: the sink, or the latency proxy in front of it. */
+    private int smtpPort(SmtpSink sink) {
+        return latency == null ? sink.port() : latency.port();
+    }
+
     private void configure(RelayJar relay, String channel, SmtpSink sink) {
         boolean tls = sink.tls();
         relay.with("relay.provider", "smtp")
                 .with("relay.smtp.host", tls ? "localhost" : "127.0.0.1")
-                .with("relay.smtp.port", String.valueOf(sink.port()))
+                .with("relay.smtp.port", String.valueOf(smtpPort(sink)))
                 .with("relay.smtp.security", tls ? "starttls" : "none")
                 .with("relay.smtp.auth", tls ? "password" : "none")
                 .with("relay.smtp.from", "bench@example.com")
