@@ -1,5 +1,6 @@
 package org.outboxrelay.delivery;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -61,6 +62,26 @@ class PipeliningSmtpTransportTest {
         List<ReceivedMessage> got = server.awaitAcknowledged(3, Duration.ofSeconds(5));
         assertEquals(List.of("a@example.com", "b@example.com"), got.get(2).recipients());
         assertEquals(1, server.sessionCount());
+    }
+
+    @Test
+    void pipelinedOverStartTlsAfterSignIn() throws Exception {
+        // Outlook's way: PIPELINING is offered in the EHLO after STARTTLS, and the commands go through TLS
+        server = FaultSmtpServer.builder().starttls().requireTls().login("relay", "pw").pipelining().start();
+        SmtpSettings settings = new SmtpSettings(Provider.SMTP, "localhost", server.port(), SmtpSecurity.STARTTLS,
+                SmtpAuth.PASSWORD, "relay", "pw", null, List.of(),
+                Path.of("src/test/resources/tls/server.pem").toAbsolutePath(), 1, 10, Duration.ofSeconds(5),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), false);
+        Session session = SmtpSessions.create(settings);
+        try (SMTPTransport transport = (SMTPTransport) session.getTransport("smtp")) {
+            transport.connect("localhost", server.port(), "relay", "pw");
+            send(transport, session, "tls-1", "a@example.com", "b@example.com");
+            send(transport, session, "tls-2", "c@example.com");
+        }
+        assertEquals(List.of("c@example.com"), server.awaitAcknowledged(2, Duration.ofSeconds(5)).get(1).recipients());
+        FaultSmtpServer.SessionRecord only = server.sessions().get(0);
+        assertTrue(only.tls());
+        assertEquals("relay", only.user());
     }
 
     @Test
