@@ -59,6 +59,9 @@ public final class SettingsCatalog {
             "how long the relay waits for each reply of the SMTP server");
     public static final Setting SMTP_ALLOW_PLAINTEXT_AUTH = bool("relay.smtp.allow-plaintext-auth", false,
             "allow a password over `security=none` to another host");
+    public static final Setting SMTP_PIPELINING = bool("relay.smtp.pipelining", true,
+            "send MAIL FROM, RCPT TO and DATA together where the server offers PIPELINING (RFC 2920);"
+                    + " `false`: one command at a time, for a server or firewall that mishandles it");
 
     // --- OAuth2 ---------------------------------------------------------------------------------------------
     public static final Setting OAUTH_CLIENT_ID = text("relay.oauth.client-id", null,

@@ -40,6 +40,8 @@ import org.eclipse.angus.mail.util.PropUtil;
 public class PipeliningSmtpTransport extends SmtpUtf8Transport {
 
     private static final String PIPELINING = "PIPELINING";
+    /** The session property that relay.smtp.pipelining sets (the relay's own, not Angus's). */
+    static final String ENABLED = "relay.smtp.pipelining";
     /**
      * At most this many recipients are sent ahead (else one command at a time): every RCPT goes out before any
      * reply is read, and a server whose unread replies fill the connection's buffers stops reading too.
@@ -95,6 +97,7 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
     /** Whether the commands after MAIL FROM are certainly "RCPT TO:<address>" for each address, then DATA. */
     private boolean pipelinable(Message message, Address[] addresses) {
         if (addresses == null || addresses.length == 0 || addresses.length > MAX_PIPELINED_RECIPIENTS
+                || !PropUtil.getBooleanProperty(session.getProperties(), ENABLED, true)
                 || !supportsExtension(PIPELINING)) {
             return false;
         }

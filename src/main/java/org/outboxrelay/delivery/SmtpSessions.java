@@ -48,6 +48,7 @@ public final class SmtpSessions {
         p.put("mail.smtp.writetimeout", String.valueOf(s.readTimeout().toMillis()));
         p.put("mail.smtp.sendpartial", "true");
         p.put("mail.smtp.quitwait", "false");
+        p.put(PipeliningSmtpTransport.ENABLED, String.valueOf(s.pipelining()));
         // UTF-8 commands for international addresses; SmtpUtf8Transport (PipeliningSmtpTransport's parent) adds
         // SMTPUTF8 only where needed
         p.put("mail.mime.allowutf8", "true");

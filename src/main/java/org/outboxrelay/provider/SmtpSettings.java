@@ -35,7 +35,8 @@ public record SmtpSettings(
         Duration idleTimeout,
         Duration connectTimeout,
         Duration readTimeout,
-        boolean allowPlaintextAuth) {
+        boolean allowPlaintextAuth,
+        boolean pipelining) {
 
     public static SmtpSettings from(Settings s) {
         Provider provider = s.choice(SettingsCatalog.PROVIDER, Provider.class);
@@ -81,7 +82,7 @@ public record SmtpSettings(
                 s.duration(SettingsCatalog.SMTP_IDLE_TIMEOUT),
                 s.duration(SettingsCatalog.SMTP_CONNECT_TIMEOUT),
                 s.duration(SettingsCatalog.SMTP_READ_TIMEOUT),
-                allowPlaintextAuth);
+                allowPlaintextAuth, s.bool(SettingsCatalog.SMTP_PIPELINING));
     }
 
     private static boolean isLoopback(String host) {

@@ -71,7 +71,7 @@ class PipeliningSmtpTransportTest {
         SmtpSettings settings = new SmtpSettings(Provider.SMTP, "localhost", server.port(), SmtpSecurity.STARTTLS,
                 SmtpAuth.PASSWORD, "relay", "pw", null, List.of(),
                 Path.of("src/test/resources/tls/server.pem").toAbsolutePath(), 1, 10, Duration.ofSeconds(5),
-                Duration.ofSeconds(5), Duration.ofSeconds(2), false);
+                Duration.ofSeconds(5), Duration.ofSeconds(2), false, true);
         Session session = SmtpSessions.create(settings);
         try (SMTPTransport transport = (SMTPTransport) session.getTransport("smtp")) {
             transport.connect("localhost", server.port(), "relay", "pw");
@@ -193,6 +193,20 @@ class PipeliningSmtpTransportTest {
     }
 
     @Test
+    void withPipeliningOffEveryCommandWaitsForItsReply() throws Exception {
+        // relay.smtp.pipelining=false, for a server (or a firewall in front of it) that offers but mishandles it
+        server = FaultSmtpServer.builder().offerPipelining().start();
+        server.always(Stage.MAIL, Fault.slow(Duration.ofMillis(300)));
+        Session session = session(server.port(), false);
+        try (SMTPTransport transport = connect(session)) {
+            send(transport, session, "one", "a@example.com", "b@example.com");
+        }
+        server.awaitAcknowledged(1, Duration.ofSeconds(5));
+        server.awaitSessionsEnded(1, Duration.ofSeconds(5));
+        assertEquals(0, server.sessions().get(0).earlyCommands());
+    }
+
+    @Test
     void moreRecipientsThanAPipelinedGroupHoldGoOutOneCommandAtATime() throws Exception {
         server = FaultSmtpServer.builder().offerPipelining().start();
         server.always(Stage.MAIL, Fault.slow(Duration.ofMillis(300)));
@@ -210,9 +224,13 @@ class PipeliningSmtpTransportTest {
     }
 
     private static Session session(int port) {
+        return session(port, true);
+    }
+
+    private static Session session(int port, boolean pipelining) {
         SmtpSettings settings = new SmtpSettings(Provider.SMTP, "127.0.0.1", port, SmtpSecurity.NONE, SmtpAuth.NONE,
                 null, null, null, List.of(), null, 1, 10, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(2), false);
+                Duration.ofSeconds(2), false, pipelining);
         return SmtpSessions.create(settings);
     }
 

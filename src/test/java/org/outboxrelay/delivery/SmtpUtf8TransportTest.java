@@ -96,7 +96,7 @@ class SmtpUtf8TransportTest {
     private static Session session(int port) {
         SmtpSettings settings = new SmtpSettings(Provider.SMTP, "127.0.0.1", port, SmtpSecurity.NONE, SmtpAuth.NONE,
                 null, null, null, List.of(), null, 1, 10, Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(5), false);
+                Duration.ofSeconds(5), false, true);
         return SmtpSessions.create(settings);
     }
 
