@@ -18,8 +18,8 @@ import org.eclipse.angus.mail.util.PropUtil;
 /**
  * The relay's SMTP transport (the session's {@code smtp} provider, see {@link SmtpSessions}): SMTPUTF8 where a
  * message needs it ({@link SmtpUtf8Transport}), plus command pipelining (RFC 2920) where the server offers
- * PIPELINING. Angus Mail waits for the reply to each command; over a link with a round trip of 50 ms to
- * Outlook's servers that is 150 ms per message before its content goes out. Here MAIL FROM, every RCPT TO and DATA
+ * PIPELINING. Angus Mail waits for the reply to each command, so each costs a round trip to the server before the
+ * message's content goes out (README, "Performance", has the figures). Here MAIL FROM, every RCPT TO and DATA
  * leave together, and their replies are read afterwards, in order, by Angus's own code - so every reply is
  * handled exactly as without pipelining (a refused recipient, a refused sender, DATA refused because no
  * recipient was accepted).
@@ -34,8 +34,9 @@ import org.eclipse.angus.mail.util.PropUtil;
  * connection after a refusal (421): Angus reports that reply, not the broken connection.
  * <p>
  * Pipelining is used only where the commands sent ahead are certainly the ones Angus sends: no DSN NOTIFY
- * parameter, no group address, no BDAT (CHUNKING); and for at most {@value #MAX_PIPELINED_RECIPIENTS} recipients. Any other message goes out one command at a time, as does
- * every message to a server that does not offer PIPELINING.
+ * parameter, no group address, no BDAT (CHUNKING); and for at most {@value #MAX_PIPELINED_RECIPIENTS}
+ * recipients. Any other message goes out one command at a time, as does every message to a server that does not
+ * offer PIPELINING, and every message with {@code relay.smtp.pipelining=false}.
  */
 public class PipeliningSmtpTransport extends SmtpUtf8Transport {
 
