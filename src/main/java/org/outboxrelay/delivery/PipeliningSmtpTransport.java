@@ -62,8 +62,17 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
     /** Writing the commands sent ahead failed: the connection is gone, though a reply may still be read. */
     private boolean writeFailed;
 
+    /**
+     * Whether the session lets messages be pipelined at all: relay.smtp.pipelining, and no DSN NOTIFY or BDAT for
+     * every message (either changes the commands that follow MAIL FROM). Read once: a session's settings are fixed.
+     */
+    private final boolean sessionAllows;
+
     public PipeliningSmtpTransport(Session session, URLName url) {
         super(session, url);
+        sessionAllows = PropUtil.getBooleanProperty(session.getProperties(), ENABLED, true)
+                && session.getProperty("mail.smtp.dsn.notify") == null
+                && PropUtil.getIntProperty(session.getProperties(), "mail.smtp.chunksize", -1) <= 0;
     }
 
     @Override
@@ -97,16 +106,9 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
 
     /** Whether the commands after MAIL FROM are certainly "RCPT TO:<address>" for each address, then DATA. */
     private boolean pipelinable(Message message, Address[] addresses) {
-        if (addresses == null || addresses.length == 0 || addresses.length > MAX_PIPELINED_RECIPIENTS
-                || !PropUtil.getBooleanProperty(session.getProperties(), ENABLED, true)
-                || !supportsExtension(PIPELINING)) {
-            return false;
-        }
-        if (session.getProperty("mail.smtp.dsn.notify") != null
+        if (!sessionAllows || addresses == null || addresses.length == 0
+                || addresses.length > MAX_PIPELINED_RECIPIENTS || !supportsExtension(PIPELINING)
                 || message instanceof SMTPMessage m && m.getNotifyOptions() != 0) {
-            return false;
-        }
-        if (PropUtil.getIntProperty(session.getProperties(), "mail.smtp.chunksize", -1) > 0) {
             return false;
         }
         for (Address a : addresses) {

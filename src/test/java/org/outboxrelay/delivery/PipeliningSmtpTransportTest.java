@@ -179,37 +179,31 @@ class PipeliningSmtpTransportTest {
 
     @Test
     void aServerWithoutPipeliningGetsOneCommandAtATime() throws Exception {
-        server = FaultSmtpServer.startPlain();
-        // the reply to MAIL comes late: a client that did not wait for it would have sent its RCPT meanwhile
-        server.always(Stage.MAIL, Fault.slow(Duration.ofMillis(300)));
+        server = lateToAnswerMail(FaultSmtpServer.builder());
         Session session = session(server.port());
         try (SMTPTransport transport = connect(session)) {
             send(transport, session, "one", "a@example.com", "b@example.com");
             send(transport, session, "two", "c@example.com");
         }
         server.awaitAcknowledged(2, Duration.ofSeconds(5));
-        server.awaitSessionsEnded(1, Duration.ofSeconds(5));
-        assertEquals(0, server.sessions().get(0).earlyCommands(), server.sessions().get(0).transcript().toString());
+        assertNoCommandWentEarly();
     }
 
     @Test
     void withPipeliningOffEveryCommandWaitsForItsReply() throws Exception {
         // relay.smtp.pipelining=false, for a server (or a firewall in front of it) that offers but mishandles it
-        server = FaultSmtpServer.builder().offerPipelining().start();
-        server.always(Stage.MAIL, Fault.slow(Duration.ofMillis(300)));
+        server = lateToAnswerMail(FaultSmtpServer.builder().offerPipelining());
         Session session = session(server.port(), false);
         try (SMTPTransport transport = connect(session)) {
             send(transport, session, "one", "a@example.com", "b@example.com");
         }
         server.awaitAcknowledged(1, Duration.ofSeconds(5));
-        server.awaitSessionsEnded(1, Duration.ofSeconds(5));
-        assertEquals(0, server.sessions().get(0).earlyCommands());
+        assertNoCommandWentEarly();
     }
 
     @Test
     void moreRecipientsThanAPipelinedGroupHoldGoOutOneCommandAtATime() throws Exception {
-        server = FaultSmtpServer.builder().offerPipelining().start();
-        server.always(Stage.MAIL, Fault.slow(Duration.ofMillis(300)));
+        server = lateToAnswerMail(FaultSmtpServer.builder().offerPipelining());
         Session session = session(server.port());
         String[] many = new String[PipeliningSmtpTransport.MAX_PIPELINED_RECIPIENTS + 1];
         for (int i = 0; i < many.length; i++) {
@@ -219,8 +213,21 @@ class PipeliningSmtpTransportTest {
             send(transport, session, "many", many);
         }
         assertEquals(many.length, server.awaitAcknowledged(1, Duration.ofSeconds(5)).get(0).recipients().size());
+        assertNoCommandWentEarly();
+    }
+
+    /** A server whose reply to MAIL comes late: a client that did not wait for it sends its RCPT meanwhile. */
+    private static FaultSmtpServer lateToAnswerMail(FaultSmtpServer.Builder builder) {
+        FaultSmtpServer s = builder.start();
+        s.always(Stage.MAIL, Fault.slow(Duration.ofMillis(300)));
+        return s;
+    }
+
+    /** The one session ended, and no reply of it found the next command already sent. */
+    private void assertNoCommandWentEarly() throws InterruptedException {
         server.awaitSessionsEnded(1, Duration.ofSeconds(5));
-        assertEquals(0, server.sessions().get(0).earlyCommands());
+        FaultSmtpServer.SessionRecord only = server.sessions().get(0);
+        assertEquals(0, only.earlyCommands(), only.transcript().toString());
     }
 
     private static Session session(int port) {

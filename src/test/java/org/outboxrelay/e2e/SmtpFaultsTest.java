@@ -213,15 +213,21 @@ class SmtpFaultsTest {
                 Stage.DATA, Fault.reply(451, "4.3.0 Local error"),
                 Stage.END_OF_DATA, Fault.reply(451, "4.4.1 Queue full"));
         for (Map.Entry<Stage, Fault> f : faults.entrySet()) {
-            String id = "4xx-" + f.getKey();
-            server.next(f.getKey(), f.getValue());
-            JsonNode sent = sendAndAwait(id, "sent");
-            JsonNode deferred = events(id, "deferred").get(0);
-            assertTrue(deferred.path("smtpReply").asText().startsWith(String.valueOf(f.getValue().code())),
-                    f.getKey() + ": " + deferred);
-            assertEquals(2, sent.path("attempt").asInt(), f.getKey().toString());
-            assertEquals(1, copies(sent), f.getKey().toString());
+            deferredAndRetried(f.getKey(), f.getValue(), server, relay, "4xx-");
         }
+    }
+
+    /** The transient reply {@code fault} at {@code stage} defers the job with that reply; the retry sends it once. */
+    private static void deferredAndRetried(Stage stage, Fault fault, FaultSmtpServer on, TestRelay through,
+            String prefix) throws Exception {
+        String id = prefix + stage;
+        on.next(stage, fault);
+        JsonNode sent = sendAndAwait(through, id, "sent");
+        JsonNode deferred = events(through, id, "deferred").get(0);
+        assertTrue(deferred.path("smtpReply").asText().startsWith(String.valueOf(fault.code())),
+                stage + ": " + deferred);
+        assertEquals(2, sent.path("attempt").asInt(), stage.toString());
+        assertEquals(1, copies(on, sent), stage.toString());
     }
 
     @Test
@@ -244,14 +250,7 @@ class SmtpFaultsTest {
                 Stage.DATA, Fault.reply(451, "4.3.0 Local error"),
                 Stage.END_OF_DATA, Fault.reply(451, "4.4.1 Queue full"));
         for (Map.Entry<Stage, Fault> f : transientReplies.entrySet()) {
-            String id = "pipelined-4xx-" + f.getKey();
-            pipelining.next(f.getKey(), f.getValue());
-            JsonNode sent = sendAndAwait(through, id, "sent");
-            JsonNode deferred = events(through, id, "deferred").get(0);
-            assertTrue(deferred.path("smtpReply").asText().startsWith(String.valueOf(f.getValue().code())),
-                    f.getKey() + ": " + deferred);
-            assertEquals(2, sent.path("attempt").asInt(), f.getKey().toString());
-            assertEquals(1, copies(pipelining, sent), f.getKey().toString());
+            deferredAndRetried(f.getKey(), f.getValue(), pipelining, through, "pipelined-4xx-");
         }
         pipelining.next(Stage.RCPT, Fault.reply(550, "5.1.1 User unknown"));
         JsonNode failed = sendAndAwait(through, "pipelined-5xx-RCPT", "failed");
