@@ -26,9 +26,12 @@ final class EmbeddedStoreDataSource extends SQLiteDataSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStoreDataSource.class);
 
+    private final String fileName;
+
     EmbeddedStoreDataSource(Path file) {
         super(options());
-        setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        fileName = file.toAbsolutePath().toString();
+        setUrl("jdbc:sqlite:" + fileName);
     }
 
     /**
@@ -109,7 +112,8 @@ final class EmbeddedStoreDataSource extends SQLiteDataSource {
 
     @Override
     public SQLiteConnection getConnection(String username, String password) throws SQLException {
-        SQLiteConnection c = super.getConnection(username, password);
+        // as SQLite's own data source opens one (the file has no user nor password), keeping its statements
+        SQLiteConnection c = new ReusingSqliteConnection(getUrl(), fileName, getConfig().toProperties());
         try {
             Function.create(c, "lower", new UnicodeLower(), 1, Function.FLAG_DETERMINISTIC);
         } catch (SQLException e) {
