@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The embedded SQLite store's own rules: one writer at a time, and connections that cannot be trusted again. */
@@ -43,6 +44,20 @@ class EmbeddedStoreTest {
                 assertTrue(part.get(10, TimeUnit.SECONDS));
             }
             assertEquals(RecipientState.SENT, store.find("parts").orElseThrow().recipients().get(0).status());
+        }
+    }
+
+    /** The store reads no generated keys: the driver must not look them up after each INSERT. */
+    @Test
+    void noInsertLooksUpItsGeneratedKey() throws Exception {
+        String insert = "INSERT INTO processed_report (account, report_id, outcome, processed_at)"
+                + " VALUES ('a', 'r', 'ignored', 0)";
+        try (StateDatabase db = StateDatabase.embedded(dir); Connection c = db.dataSource().getConnection();
+                java.sql.PreparedStatement p = c.prepareStatement(insert)) {
+            assertEquals(1, p.executeUpdate());
+            try (java.sql.ResultSet keys = p.getGeneratedKeys()) {
+                assertFalse(keys.next(), "no key was looked up");
+            }
         }
     }
 
