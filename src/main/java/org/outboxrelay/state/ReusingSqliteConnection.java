@@ -13,12 +13,12 @@ import org.sqlite.jdbc4.JDBC4PreparedStatement;
 /**
  * A connection to the embedded store's SQLite file that keeps the statements it prepared. SQLite compiles every
  * statement it is given, and its driver has no cache of its own (PostgreSQL's keeps the statements it prepared on
- * the server); compiling took about a tenth of the relay's CPU per job, more than running the statements (README,
- * "Performance"). A statement closed by its caller is reset and kept; the next {@code prepareStatement} of the same
- * text on this connection takes it back instead of compiling the text again.
+ * the server); compiling took about a tenth of the relay's CPU per job (README, "Performance"). A statement closed
+ * by its caller is reset and kept; the next {@code prepareStatement} of the same text on this connection takes it
+ * back instead of compiling the text again.
  *
- * <p>A kept statement holds nothing of its last use: its result set is closed (which resets it, so that it does
- * not keep a read snapshot open), its parameters and batch are cleared. At most one statement per text is kept, and
+ * <p>A kept statement holds nothing of its last use: its result set is closed and it is reset (so that it does not
+ * keep a read snapshot open), its parameters and batch are cleared. At most one statement per text is kept, and
  * the {@value #KEPT} texts used last: a second statement of a text in use at the same time is made anew, and closed
  * for good when it is closed. A statement whose reset fails is closed for good. The connection closes every kept
  * statement when it closes.
@@ -28,7 +28,7 @@ import org.sqlite.jdbc4.JDBC4PreparedStatement;
  */
 final class ReusingSqliteConnection extends JDBC4Connection {
 
-    /** Statement texts kept per connection: the store's own are about 40, the console's filters add a few. */
+    /** Statement texts kept per connection: the store's own are a few dozen, the console's filters add some. */
     static final int KEPT = 64;
 
     private final Map<String, ReusedStatement> kept = new LinkedHashMap<>(KEPT, 0.75f, true) {

@@ -32,19 +32,19 @@ class ReusingSqliteConnectionTest {
     @TempDir
     Path dir;
 
-    private EmbeddedStoreDataSource files;
+    private EmbeddedStoreDataSource store;
 
     @BeforeEach
     void table() throws SQLException {
-        files = new EmbeddedStoreDataSource(dir.resolve("store.db"));
-        try (Connection c = files.getConnection(); Statement s = c.createStatement()) {
+        store = new EmbeddedStoreDataSource(dir.resolve("store.db"));
+        try (Connection c = store.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
         }
     }
 
     @Test
     void aClosedStatementIsTakenBackClearedForTheSameText() throws SQLException {
-        try (Connection c = files.getConnection()) {
+        try (Connection c = store.getConnection()) {
             PreparedStatement first = c.prepareStatement(INSERT);
             first.setInt(1, 1);
             first.setString(2, "one");
@@ -67,7 +67,7 @@ class ReusingSqliteConnectionTest {
 
     @Test
     void twoStatementsOfOneTextOpenAtOnceAreTwo() throws SQLException {
-        try (Connection c = files.getConnection()) {
+        try (Connection c = store.getConnection()) {
             insert(c, 1, "a");
             insert(c, 2, "b");
             PreparedStatement outer = c.prepareStatement(BY_KEY);
@@ -106,7 +106,7 @@ class ReusingSqliteConnectionTest {
      */
     @Test
     void aStatementClosedHalfReadHoldsNoSnapshot() throws SQLException {
-        try (Connection reader = files.getConnection(); Connection writer = files.getConnection()) {
+        try (Connection reader = store.getConnection(); Connection writer = store.getConnection()) {
             insert(writer, 1, "a");
             insert(writer, 2, "b");
             try (PreparedStatement p = reader.prepareStatement(BY_KEY)) {
@@ -132,7 +132,7 @@ class ReusingSqliteConnectionTest {
 
     @Test
     void aStatementThatFailedWorksForItsNextUser() throws SQLException {
-        try (Connection c = files.getConnection()) {
+        try (Connection c = store.getConnection()) {
             insert(c, 1, "a");
             assertThrows(SQLException.class, () -> insert(c, 1, "again"), "the key is taken");
             insert(c, 2, "b");
@@ -153,7 +153,7 @@ class ReusingSqliteConnectionTest {
     void theTextsUsedLastAreKeptAndTheConnectionClosesThem() throws SQLException {
         PreparedStatement first;
         PreparedStatement last;
-        try (Connection c = files.getConnection()) {
+        try (Connection c = store.getConnection()) {
             first = c.prepareStatement("SELECT 0");
             first.close();
             last = first;
