@@ -71,9 +71,15 @@ public class JdbcJobStateStore implements JobStateStore {
      * @param commitGroup how many writes waiting end that wait early
      */
     public JdbcJobStateStore(DataSource dataSource, AutoCloseable closer, Duration commitDelay, int commitGroup) {
+        this(dataSource, dataSource, closer, commitDelay, commitGroup);
+    }
+
+    /** @param groupWriter where the group commits write ({@link StateDatabase#groupWriter()}) */
+    public JdbcJobStateStore(DataSource dataSource, DataSource groupWriter, AutoCloseable closer, Duration commitDelay,
+            int commitGroup) {
         this.dataSource = dataSource;
         this.closer = closer;
-        this.group = new GroupCommit(dataSource, commitDelay, commitGroup, System::nanoTime);
+        this.group = new GroupCommit(groupWriter, commitDelay, commitGroup, System::nanoTime);
     }
 
     /** A store of its own on an embedded SQLite database in {@code dir} (closing the store closes the database). */

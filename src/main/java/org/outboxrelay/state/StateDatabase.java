@@ -51,11 +51,30 @@ public final class StateDatabase implements AutoCloseable {
     private final Dialect dialect;
     private final StateSettings settings;
     private final HikariDataSource pool;
+    /** The embedded store's group commits: one connection of their own (see {@link #groupWriter()}). */
+    private final HikariDataSource writer;
 
     private StateDatabase(HikariConfig config, Dialect dialect, StateSettings settings) {
         this.dialect = dialect;
         this.settings = settings;
         this.pool = new HikariDataSource(config);
+        if (dialect == Dialect.SQLITE) {
+            HikariConfig one = new HikariConfig();
+            config.copyStateTo(one);
+            one.setPoolName("job-store-writer");
+            one.setMaximumPoolSize(1);
+            one.setMinimumIdle(1);
+            HikariDataSource w;
+            try {
+                w = new HikariDataSource(one);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+            this.writer = w;
+        } else {
+            this.writer = null;
+        }
     }
 
     /** Opens the store and brings its schema up to this relay's version. */
@@ -242,6 +261,16 @@ public final class StateDatabase implements AutoCloseable {
         return pool;
     }
 
+    /**
+     * Where the job store's group commits write. On SQLite, one connection of their own: a connection's page cache
+     * is dropped whenever another connection committed since its last transaction, so group commits taken on any of
+     * the pool's connections (they run one at a time) read every page they touch from the file again; on a
+     * connection that alone writes, the cache stays. On PostgreSQL, the pool.
+     */
+    public DataSource groupWriter() {
+        return writer != null ? writer : pool;
+    }
+
     public Dialect dialect() {
         return dialect;
     }
@@ -258,6 +287,9 @@ public final class StateDatabase implements AutoCloseable {
     /** Closes every connection; the last one checkpoints the embedded store's log into its file. */
     @Override
     public void close() {
+        if (writer != null) {
+            writer.close();
+        }
         pool.close();
     }
 

@@ -74,4 +74,42 @@ class EmbeddedStoreTest {
                     EmbeddedStoreDataSource.afterFailure(new SQLException("failed", null, code)), "code " + code);
         }
     }
+
+    /**
+     * The job store's group commits write on one connection of their own, never one of the pool's: SQLite drops a
+     * connection's page cache whenever another connection committed since, so group commits spread over the pool
+     * read every page they touch again. A TEMP trigger lives on one connection only: it sees the store's writes
+     * when that connection is the one they go through.
+     */
+    @Test
+    void groupCommitsWriteOnOneConnectionOfTheirOwn() throws Exception {
+        try (StateDatabase db = StateDatabase.embedded(dir)) {
+            JdbcJobStateStore store = new JdbcJobStateStore(db.dataSource(), db.groupWriter(), () -> { },
+                    java.time.Duration.ofMillis(2), 4);
+            try (Connection writer = db.groupWriter().getConnection(); Statement s = writer.createStatement()) {
+                s.execute("CREATE TEMP TABLE written (id TEXT)");
+                s.execute("CREATE TEMP TRIGGER seen AFTER INSERT ON main.mail_job BEGIN"
+                        + " INSERT INTO written VALUES (new.id); END");
+            }
+            List<CompletableFuture<Boolean>> writes = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String id = "job-" + i;
+                writes.add(CompletableFuture.supplyAsync(() -> store.insertQueued(StoreFixtures.job(id, "jms",
+                        "jms:" + id), Instant.now())));
+            }
+            for (CompletableFuture<Boolean> w : writes) {
+                assertTrue(w.get(10, TimeUnit.SECONDS));
+            }
+            try (Connection writer = db.groupWriter().getConnection(); Statement s = writer.createStatement();
+                    java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM written")) {
+                assertTrue(r.next());
+                assertEquals(8, r.getInt(1), "every admission went through the group's own connection");
+            }
+            try (Connection pooled = db.dataSource().getConnection(); Statement s = pooled.createStatement()) {
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> s.executeQuery("SELECT count(*) FROM written"));
+                assertTrue(e.getMessage().contains("no such table"), e.getMessage());
+            }
+        }
+    }
 }
