@@ -19,7 +19,6 @@ import org.outboxrelay.state.JobAdmission;
 import org.outboxrelay.state.JobOutcome;
 import org.outboxrelay.state.JobStateStore;
 import org.outboxrelay.state.JobStatus;
-import org.outboxrelay.state.ReadAlong;
 import org.outboxrelay.state.RecipientState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,13 +45,9 @@ public class JobLedger {
         this.metrics = metrics;
     }
 
-    /**
-     * Marks the job a duplicate when a job with its id was already sent, or another copy of it is queued.
-     * {@code along}: a read to run in the admission's transaction when it records the job (the suppression look-up).
-     */
-    public void admit(@ExchangeProperty("job") QueuedJob job,
-            @ExchangeProperty("suppressionLookUp") ReadAlong<?> along) {
-        JobAdmission.Decision d = admission.admitForDelivery(job, along);
+    /** Marks the job a duplicate when a job with its id was already sent, or another copy of it is queued. */
+    public void admit(@ExchangeProperty("job") QueuedJob job) {
+        JobAdmission.Decision d = admission.admitForDelivery(job);
         if (d.admitted()) {
             job.setAlreadySentTo(d.sentRecipients());
         }

@@ -61,16 +61,7 @@ final class Jdbc {
     }
 
     <T> List<T> query(String sql, Row<T> row, Object... args) {
-        try (Connection c = dataSource.getConnection()) {
-            return query(c, sql, row, args);
-        } catch (SQLException e) {
-            throw new StateStoreException("cannot read the deliverability tables", e);
-        }
-    }
-
-    /** The same on a connection the caller holds (a {@link ReadAlong} in another call's transaction). */
-    static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, args);
             List<T> out = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {
@@ -79,6 +70,8 @@ final class Jdbc {
                 }
             }
             return out;
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read the deliverability tables", e);
         }
     }
 

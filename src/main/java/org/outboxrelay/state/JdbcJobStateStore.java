@@ -89,7 +89,7 @@ public class JdbcJobStateStore implements JobStateStore {
     }
 
     @Override
-    public boolean insertQueued(NewJob job, Instant at, ReadAlong<?> along) {
+    public boolean insertQueued(NewJob job, Instant at) {
         return group.run("cannot record job " + job.id(), c -> {
             if (!insertJob(c, job, "QUEUED", 0, null, at)) {
                 return false;
@@ -97,9 +97,6 @@ public class JdbcJobStateStore implements JobStateStore {
             insertRecipients(c, job.id(), job.recipients(), RecipientState.PENDING, at, at);
             insertEvent(c, job.id(), at, "queued", job.node(), 0, null, null, null, null, detail("channel",
                     job.channel()));
-            if (along != null) {
-                along.runIn(c);
-            }
             return true;
         });
     }

@@ -48,15 +48,7 @@ public class JobAdmission {
 
     /** In the delivery route: see {@link #admitForDelivery(NewJob, boolean)}. */
     public Decision admitForDelivery(QueuedJob job) {
-        return admitForDelivery(job, null);
-    }
-
-    /**
-     * In the delivery route, with a read that runs in the admission's transaction when it inserts the job
-     * ({@link JobStateStore#insertQueued(NewJob, java.time.Instant, ReadAlong)}); else it is left unread.
-     */
-    public Decision admitForDelivery(QueuedJob job, ReadAlong<?> along) {
-        return admitForDelivery(describe(job), job.getChannel() != Channel.JMS, along);
+        return admitForDelivery(describe(job), job.getChannel() != Channel.JMS);
     }
 
     public String node() {
@@ -122,13 +114,9 @@ public class JobAdmission {
      * them the store is read first.
      */
     public Decision admitForDelivery(NewJob job, boolean admittedAtTheDoor) {
-        return admitForDelivery(job, admittedAtTheDoor, null);
-    }
-
-    private Decision admitForDelivery(NewJob job, boolean admittedAtTheDoor, ReadAlong<?> along) {
         boolean insertFirst = !admittedAtTheDoor;
         for (int tries = 0; tries < 3; tries++) {
-            if (insertFirst && store.insertQueued(job, clock.instant(), along)) {
+            if (insertFirst && store.insertQueued(job, clock.instant())) {
                 return Decision.admitFresh();
             }
             insertFirst = true;

@@ -13,15 +13,7 @@ import java.util.Optional;
 public interface JobStateStore extends AutoCloseable {
 
     /** Records a new job as queued, with its recipients and a "queued" history entry; false if the id is known. */
-    default boolean insertQueued(NewJob job, Instant at) {
-        return insertQueued(job, at, null);
-    }
-
-    /**
-     * As {@link #insertQueued(NewJob, Instant)}, and runs {@code along} (if not null) in the same transaction once the
-     * job is inserted: the delivery route's suppression look-up for the job's recipients.
-     */
-    boolean insertQueued(NewJob job, Instant at, ReadAlong<?> along);
+    boolean insertQueued(NewJob job, Instant at);
 
     Optional<JobRecord> find(String id);
 

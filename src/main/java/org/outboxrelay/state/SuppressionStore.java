@@ -50,55 +50,19 @@ public class SuppressionStore {
      * suppressed for every list, and those who left that list. Keyed by lower-case address.
      */
     public Map<String, Suppression> suppressed(String account, String list, Collection<String> addresses) {
-        Set<String> keys = keys(addresses);
-        if (keys.isEmpty()) {
-            return new LinkedHashMap<>();
-        }
-        return byAddress(jdbc.query(LOOK_UP.apply(keys.size()), SuppressionStore::read,
-                lookUpArguments(account, list, keys)));
-    }
-
-    /**
-     * The same look-up as {@link #suppressed}, to run in another store call's transaction (the job's admission): its
-     * result says for which account, list and addresses it was made.
-     */
-    public static ReadAlong<LookUp> lookUpAlong(String account, String list, Collection<String> addresses) {
-        Set<String> keys = keys(addresses);
-        return new ReadAlong<>(c -> new LookUp(account, list, keys, keys.isEmpty() ? new LinkedHashMap<>()
-                : byAddress(Jdbc.query(c, LOOK_UP.apply(keys.size()), SuppressionStore::read,
-                        lookUpArguments(account, list, keys)))));
-    }
-
-    /** A look-up made along with another call: for whom, and what it found ({@link #suppressed}). */
-    public record LookUp(String account, String list, Set<String> keys, Map<String, Suppression> found) {
-
-        /** True when it answers {@link #suppressed} for the same account, list and addresses. */
-        public boolean answers(String account, String list, Collection<String> addresses) {
-            return this.account.equals(account) && java.util.Objects.equals(this.list, list)
-                    && keys.equals(SuppressionStore.keys(addresses));
-        }
-    }
-
-    private static final java.util.function.IntFunction<String> LOOK_UP = n -> "SELECT " + COLUMNS
-            + " FROM suppression WHERE account = ? AND list_name IN ('', ?) AND address_lower IN (" + Jdbc.marks(n)
-            + ") ORDER BY list_name";
-
-    private static Set<String> keys(Collection<String> addresses) {
         Set<String> keys = new TreeSet<>();
         addresses.forEach(a -> keys.add(Suppression.key(a)));
-        return keys;
-    }
-
-    private static Object[] lookUpArguments(String account, String list, Set<String> keys) {
+        Map<String, Suppression> out = new LinkedHashMap<>();
+        if (keys.isEmpty()) {
+            return out;
+        }
         List<Object> args = new ArrayList<>();
         args.add(account.toLowerCase(java.util.Locale.ROOT));
         args.add(list == null ? Suppression.EVERY_LIST : list);
         args.addAll(keys);
-        return args.toArray();
-    }
-
-    private static Map<String, Suppression> byAddress(List<Suppression> found) {
-        Map<String, Suppression> out = new LinkedHashMap<>();
+        List<Suppression> found = jdbc.query("SELECT " + COLUMNS + " FROM suppression WHERE account = ?"
+                + " AND list_name IN ('', ?) AND address_lower IN (" + Jdbc.marks(keys.size()) + ")"
+                + " ORDER BY list_name", SuppressionStore::read, args.toArray());
         for (Suppression s : found) {
             out.putIfAbsent(Suppression.key(s.address()), s); // the account-wide entry ('') first
         }

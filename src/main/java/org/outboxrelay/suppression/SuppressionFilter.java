@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import jakarta.mail.internet.AddressException;
@@ -19,7 +18,6 @@ import org.outboxrelay.job.RawMessage;
 import org.outboxrelay.job.SuppressedRecipient;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.RecipientOutcome;
-import org.outboxrelay.state.ReadAlong;
 import org.outboxrelay.state.RecipientOutcomeStore;
 import org.outboxrelay.state.Suppression;
 import org.outboxrelay.state.SuppressionStore;
@@ -52,28 +50,12 @@ public class SuppressionFilter {
         this.clock = clock;
     }
 
-    /**
-     * The delivery route's step before the job's admission: the look-up of the job's recipients, to run in the
-     * admission's transaction ({@code jobLedger.admit}); {@link #filter} uses what it found.
-     */
-    public ReadAlong<SuppressionStore.LookUp> lookUpAlong(@ExchangeProperty("job") QueuedJob job) throws Exception {
-        return SuppressionStore.lookUpAlong(account, listOf(job), addressesOf(job));
-    }
-
-    /**
-     * Leaves out the suppressed recipients. {@code lookUp}: the look-up made along with the job's admission, if
-     * there was one and it was made for these recipients; else the list is read now.
-     */
-    public void filter(@ExchangeProperty("job") QueuedJob job,
-            @ExchangeProperty("suppressionLookUp") ReadAlong<SuppressionStore.LookUp> lookUp) throws Exception {
+    public void filter(@ExchangeProperty("job") QueuedJob job) throws Exception {
         job.setSuppressed(List.of());
         List<InternetAddress> recipients = recipientsOf(job);
-        String jobList = listOf(job);
-        List<String> addresses = recipients.stream().map(InternetAddress::getAddress).toList();
-        Optional<SuppressionStore.LookUp> made = lookUp == null ? Optional.empty() : lookUp.result()
-                .filter(l -> l.answers(account, jobList, addresses));
-        Map<String, Suppression> found = made.isPresent() ? made.get().found()
-                : list.suppressed(account, jobList, addresses);
+        String jobList = job.isRaw() ? null : job.getMailJob().unsubscribeList();
+        Map<String, Suppression> found = list.suppressed(account, jobList,
+                recipients.stream().map(InternetAddress::getAddress).toList());
         if (found.isEmpty()) {
             return;
         }
@@ -107,15 +89,6 @@ public class SuppressionFilter {
             job.setMailJob(mail.withRecipients(without(mail.to(), found), without(mail.cc(), found),
                     without(mail.bcc(), found)));
         }
-    }
-
-    /** The job's unsubscribe list (JSON jobs with "unsubscribe"), or null. */
-    private static String listOf(QueuedJob job) {
-        return job.isRaw() ? null : job.getMailJob().unsubscribeList();
-    }
-
-    private static List<String> addressesOf(QueuedJob job) throws AddressException {
-        return recipientsOf(job).stream().map(InternetAddress::getAddress).toList();
     }
 
     private static int seen(List<InternetAddress> recipients) {
