@@ -162,7 +162,7 @@ public final class SettingsCatalog {
     public static final Setting STATE_USER = text("relay.state.user", null, "login of the shared job store");
     public static final Setting STATE_PASSWORD = secret("relay.state.password", "its password");
     public static final Setting STATE_POOL_SIZE = integer("relay.state.pool-size", 16, 2, 200,
-            "connections this relay keeps to the job store");
+            "connections this relay keeps to the job store (the embedded store has one more, its group commits' own)");
     public static final Setting STATE_COMMIT_DELAY = declare(new Setting("relay.state.commit-delay",
             Setting.Kind.DURATION_OR_OFF, "2ms", null, 1, 100, null, false,
             "under a burst, how long a job store write waits for other jobs' writes to share its commit (0: off)"));
