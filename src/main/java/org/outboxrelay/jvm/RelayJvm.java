@@ -27,7 +27,6 @@ import sun.misc.Signal;
  * fast it allocates (the limit stays the JVM's default, so large jobs fit as before), and shrinks back to 30%
  * free at a full collection, in one step (see IdleMemoryRelease); G1's remembered sets alone took 70 MB under
  * load;</li>
- * <li>with JIT compilation thresholds twice the default ({@link #JIT});</li>
  * <li>with at most two malloc arenas ({@code MALLOC_ARENA_MAX}, glibc), not eight per core.</li>
  * </ul>
  * The launching JVM passes SIGTERM and SIGINT on, and exits with the relay's exit code; the relay stops when its
@@ -53,14 +52,6 @@ public final class RelayJvm {
     /** The collector and heap of the relay's JVM (and of the training run that makes the cache). */
     static final List<String> MEMORY = List.of("-XX:+UseSerialGC", "-Xms32m", "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30", "-XX:-ShrinkHeapInSteps");
-
-    /**
-     * The JIT compilers of the relay's JVM: methods are compiled after twice the usual number of calls, so fewer
-     * lukewarm ones are, and the optimizing compiler, which otherwise keeps half of a 2-core machine busy for the
-     * first 40 s of load, leaves more of it to the jobs (README, "The relay's JVM": cold and warm a few per cent
-     * faster, 7-10% less CPU per job warm).
-     */
-    static final List<String> JIT = List.of("-XX:CompileThresholdScaling=2");
 
     private RelayJvm() {
     }
@@ -147,7 +138,6 @@ public final class RelayJvm {
     /** The JVM options of the relay's own JVM: its cache (when there is one that fits) and memory. */
     static List<String> tunedOptions(Path jar, Runtime.Version version) {
         List<String> options = new ArrayList<>(MEMORY);
-        options.addAll(JIT);
         JvmCache.usable(jar, version).ifPresent(cache -> options.addAll(0, cache.options()));
         return options;
     }
