@@ -47,8 +47,8 @@ public class StateConfiguration implements CamelConfiguration {
         LOG.info("Job store: {}", relay.state());
         // group commit: under a burst, a write waits up to relay.state.commit-delay for the writes of half the
         // delivery consumers, each job's admission and outcome being one write
-        JobStateStore store = new JdbcJobStateStore(database.dataSource(), database.groupWriter(), () -> { }, relay.state().commitDelay(),
-                Math.max(2, relay.consumers() / 2));
+        JobStateStore store = new JdbcJobStateStore(database.dataSource(), database.groupWriter(), () -> { },
+                relay.state().commitDelay(), Math.max(2, relay.consumers() / 2));
         JobAdmission admission = new JobAdmission(store, clock, account, node);
         Beans.bind(context, "stateDatabase", database);
         ConsumerHolds holds = Beans.get(context, "consumerHolds", ConsumerHolds.class);

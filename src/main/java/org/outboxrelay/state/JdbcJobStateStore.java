@@ -85,7 +85,7 @@ public class JdbcJobStateStore implements JobStateStore {
     /** A store of its own on an embedded SQLite database in {@code dir} (closing the store closes the database). */
     public static JdbcJobStateStore embedded(Path dir) {
         StateDatabase db = StateDatabase.embedded(dir);
-        return new JdbcJobStateStore(db.dataSource(), db);
+        return new JdbcJobStateStore(db.dataSource(), db.groupWriter(), db, Duration.ZERO, 1);
     }
 
     @Override

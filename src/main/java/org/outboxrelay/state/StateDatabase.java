@@ -58,23 +58,22 @@ public final class StateDatabase implements AutoCloseable {
         this.dialect = dialect;
         this.settings = settings;
         this.pool = new HikariDataSource(config);
-        if (dialect == Dialect.SQLITE) {
-            HikariConfig one = new HikariConfig();
-            config.copyStateTo(one);
-            one.setPoolName("job-store-writer");
-            one.setMaximumPoolSize(1);
-            one.setMinimumIdle(1);
-            HikariDataSource w;
-            try {
-                w = new HikariDataSource(one);
-            } catch (RuntimeException e) {
-                pool.close();
-                throw e;
-            }
-            this.writer = w;
-        } else {
-            this.writer = null;
+        try {
+            this.writer = dialect == Dialect.SQLITE ? new HikariDataSource(oneConnection(config)) : null;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
         }
+    }
+
+    /** The pool's settings (file, options, which failures evict) for a pool of one connection: the group writer. */
+    private static HikariConfig oneConnection(HikariConfig config) {
+        HikariConfig one = new HikariConfig();
+        config.copyStateTo(one);
+        one.setPoolName("job-store-writer");
+        one.setMaximumPoolSize(1);
+        one.setMinimumIdle(1);
+        return one;
     }
 
     /** Opens the store and brings its schema up to this relay's version. */
