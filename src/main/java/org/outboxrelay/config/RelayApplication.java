@@ -57,6 +57,7 @@ public class RelayApplication {
         config.addConfiguration(new DeliverabilityConfiguration());
         config.addConfiguration(new ObserveConfiguration());
         config.addConfiguration(new ConsoleConfiguration());
+        config.addConfiguration(new FlowConfiguration()); // last: its steps call beans of all the others
     }
 
     /** Binds a bean before start (tests bind their clock as "relayClock"). */

@@ -4,10 +4,10 @@ import org.apache.camel.ExchangeProperty;
 import org.outboxrelay.job.QueuedJob;
 
 /**
- * The conditions the delivery path branches on for every job, as named predicates for the routes' filters. They
- * say what {@code simple} would say with {@code ${exchangeProperty.job.duplicate}}, but simple's property paths
- * (OGNL) build and resolve a bean expression on every evaluation - four times the cost of a method call, on
- * every job.
+ * The conditions the delivery path branches on for every job, as named predicates for the routes' filters
+ * ({@code ref: jobChecks.duplicate}, bound by FlowConfiguration). They say what {@code simple} would say with
+ * {@code ${exchangeProperty.job.duplicate}}, but simple's property paths (OGNL) build and resolve a bean expression,
+ * on a copy of the exchange, at every evaluation: on every job.
  */
 public class JobChecks {
 
@@ -25,5 +25,10 @@ public class JobChecks {
     /** Some recipients were only deferred (4xx): the job is tried again for them. */
     public boolean someDeferred(@ExchangeProperty("result") SendResult result) {
         return result.hasDeferred();
+    }
+
+    /** Some recipients were left out as suppressed, and not yet reported in an earlier attempt's event. */
+    public boolean newlySuppressed(@ExchangeProperty("job") QueuedJob job) {
+        return job.hasNewlySuppressed();
     }
 }
