@@ -46,6 +46,7 @@ public final class SmtpSessions {
         p.put("mail.smtp.connectiontimeout", String.valueOf(s.connectTimeout().toMillis()));
         p.put("mail.smtp.timeout", String.valueOf(s.readTimeout().toMillis()));
         p.put("mail.smtp.writetimeout", String.valueOf(s.readTimeout().toMillis()));
+        p.put("mail.smtp.executor.writetimeout", SmtpWriteTimeouts.shared());
         p.put("mail.smtp.sendpartial", "true");
         p.put("mail.smtp.quitwait", "false");
         p.put(PipeliningSmtpTransport.ENABLED, String.valueOf(s.pipelining()));
