@@ -1,5 +1,8 @@
 package org.outboxrelay.config;
 
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -23,21 +26,27 @@ import org.outboxrelay.delivery.SmtpConnectionPool;
 import org.outboxrelay.delivery.SmtpReplyClassifier;
 import org.outboxrelay.dkim.DkimSigning;
 import org.outboxrelay.flow.RouteSteps;
+import org.outboxrelay.http.ApiProblems;
+import org.outboxrelay.http.ApiReplies;
+import org.outboxrelay.http.HttpIntake;
+import org.outboxrelay.ingest.JobIntake;
 import org.outboxrelay.ingest.OutboxArchive;
 import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.limits.AccountLimits;
 import org.outboxrelay.observe.AuditTrail;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.StoreGate;
+import org.outboxrelay.storage.StorageGuard;
 import org.outboxrelay.suppression.SuppressionFilter;
 import org.outboxrelay.template.TemplateRenderer;
 import org.outboxrelay.unsubscribe.ListUnsubscribeHeaders;
 
 /**
- * The delivery path's steps, by the names its route files use (delivery, outcomes, suppression and the
- * delivery-errors configuration): each one bean's method, called with the job, the message or the outcome from
- * the exchange (see {@link RouteSteps} for why not {@code bean:}). Last of the configurations, since it calls
- * beans of all the others. A step named in a route but not bound here stops the relay at start, naming it.
+ * The steps every job goes through, by the names the route files use: the delivery path (delivery, outcomes,
+ * suppression and the delivery-errors configuration) and the HTTP API's intake of jobs (http-api). Each is one
+ * bean's method, called with the job, the message or the outcome from the exchange (see {@link RouteSteps} for
+ * why not {@code bean:}). Last of the configurations, since it calls beans of all the others. A step named in a
+ * route but bound nowhere stops the relay at start, naming it.
  */
 public class FlowConfiguration implements CamelConfiguration {
 
@@ -47,6 +56,7 @@ public class FlowConfiguration implements CamelConfiguration {
         reading(context, steps);
         sending(context, steps);
         outcomes(context, steps);
+        httpIntake(context, steps);
     }
 
     /** From the JMS message to a job that may be sent: read, checked, admitted, rendered, filtered. */
@@ -132,6 +142,34 @@ public class FlowConfiguration implements CamelConfiguration {
                 .step("auditTrail.record", e -> audit.record(event(e), e))
                 .step("relayMetrics.outcome", e -> metrics.outcome(event(e), e))
                 .step("deliveryEvents.asTopicMessage", events::asTopicMessage);
+    }
+
+    /** POST /api/v1/mails and its batches: read, check and queue each job, and answer. */
+    private static void httpIntake(CamelContext context, RouteSteps steps) {
+        HttpIntake intake = bean(context, "httpIntake", HttpIntake.class);
+        ApiReplies replies = bean(context, "apiReplies", ApiReplies.class);
+        ApiProblems problems = bean(context, "apiProblems", ApiProblems.class);
+        StorageGuard storage = bean(context, "storageGuard", StorageGuard.class);
+        JobIntake jobs = bean(context, "jobIntake", JobIntake.class);
+        JobChecks checks = bean(context, "jobChecks", JobChecks.class);
+        steps.value("httpIntake.readJob", intake::readJob)
+                .value("httpIntake.readBatch", intake::readBatch)
+                .value("httpIntake.readBatchItem", e -> intake.readBatchItem(e.getMessage().getBody(String.class)))
+                .step("storageGuard.checkIntake", e -> storage.checkIntake())
+                .step("httpIntake.checkSeen", e -> intake.checkSeen(job(e)))
+                .condition("jobChecks.notDuplicate", e -> checks.notDuplicate(job(e)))
+                .step("jobIntake.toQueueMessage", jobs::toQueueMessage)
+                .step("httpIntake.admit", e -> intake.admit(job(e)))
+                .value("apiReplies.submitted", e -> replies.submitted(job(e)))
+                .value("apiReplies.batchItem", e -> replies.batchItem(job(e)))
+                .value("apiReplies.batch", e -> replies.batch(batchResults(e)))
+                .value("apiProblems.rejectedItem", e -> problems.rejectedItem(
+                        e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class), job(e)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<ObjectNode> batchResults(Exchange exchange) {
+        return exchange.getMessage().getBody(List.class);
     }
 
     private static <T> T bean(CamelContext context, String name, Class<T> type) {

@@ -16,6 +16,11 @@ public class JobChecks {
         return job.isDuplicate();
     }
 
+    /** The job is new (JobLedger.admit or HttpIntake.checkSeen found no earlier one): it is queued. */
+    public boolean notDuplicate(@ExchangeProperty("job") QueuedJob job) {
+        return !job.isDuplicate();
+    }
+
     /** An outbox job that is done: every recipient got it, so its file goes to outbox/sent/. */
     public boolean outboxFileDone(@ExchangeProperty("job") QueuedJob job,
             @ExchangeProperty("result") SendResult result) {

@@ -5,7 +5,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
-import org.apache.camel.RuntimeCamelException;
 
 /**
  * Named steps for the routes: a processor ({@code process: ref: NAME}), an expression or a predicate ({@code ref:
@@ -45,7 +44,11 @@ public final class RouteSteps {
         return this;
     }
 
-    /** Binds a value for {@code ref: NAME}; an exception is handed on as thrown, a checked one wrapped. */
+    /**
+     * Binds a value for {@code ref: NAME}. A value or condition that fails leaves its exception, as thrown, on the
+     * exchange, for the route's error handler: as a {@code method:} expression does, so that {@code onException}
+     * and the beans that read the exception caught see the bean's own exception, not a wrapper.
+     */
     public RouteSteps value(String name, Value value) {
         context.getRegistry().bind(name, Expression.class, new NamedValue(name, value));
         return this;
@@ -55,14 +58,6 @@ public final class RouteSteps {
     public RouteSteps condition(String name, Condition condition) {
         context.getRegistry().bind(name, Predicate.class, new NamedCondition(name, condition));
         return this;
-    }
-
-    /** A value's or condition's exception as Camel's error handler gets it: unchecked as is, checked wrapped. */
-    static RuntimeException unchecked(String name, Exception e) {
-        if (e instanceof RuntimeException r) {
-            return r;
-        }
-        return new RuntimeCamelException(name + ": " + e.getMessage(), e);
     }
 
     /** The name in Camel's route dumps, logs and error messages. */
@@ -85,7 +80,8 @@ public final class RouteSteps {
             try {
                 result = value.of(exchange);
             } catch (Exception e) {
-                throw unchecked(name, e);
+                exchange.setException(e);
+                return null;
             }
             return type == Object.class ? type.cast(result)
                     : exchange.getContext().getTypeConverter().convertTo(type, exchange, result);
@@ -103,7 +99,8 @@ public final class RouteSteps {
             try {
                 return condition.holds(exchange);
             } catch (Exception e) {
-                throw unchecked(name, e);
+                exchange.setException(e);
+                return false;
             }
         }
 
