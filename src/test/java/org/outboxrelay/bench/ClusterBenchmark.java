@@ -21,7 +21,7 @@ import org.outboxrelay.testing.TestPostgres;
 /**
  * Messages per second of 1, 2 and 3 relays sharing one external broker (the project's primary/backup pair) and
  * one PostgreSQL store, delivering to an SMTP sink; and the relay CPU per job with the shared PostgreSQL store
- * against the embedded H2 one (one relay, same broker). Each relay is its own JVM started as users start it.
+ * against the embedded one (SQLite; one relay, same broker). Each relay is its own JVM started as users start it.
  *
  * <pre>bench/run ClusterBenchmark [--jobs N] [--warmup N] [--relays 1,2,3] [relay.x=y ...]</pre>
  */
@@ -54,8 +54,8 @@ public final class ClusterBenchmark {
             Result r = run(dir.resolve("pg-" + n), n, TestPostgres.get().newDatabase(), jobs, warmup, settings);
             results.put(n + " relay(s), PostgreSQL", r.toString());
         }
-        Result h2 = run(dir.resolve("h2"), 1, null, jobs, warmup, settings);
-        results.put("1 relay, embedded H2", h2.toString());
+        Result embedded = run(dir.resolve("embedded"), 1, null, jobs, warmup, settings);
+        results.put("1 relay, embedded store (SQLite)", embedded.toString());
         results.forEach((k, v) -> BenchSupport.report("%s: %s", k, v));
     }
 
