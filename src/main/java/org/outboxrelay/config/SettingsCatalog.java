@@ -121,7 +121,7 @@ public final class SettingsCatalog {
             "a file changed more recently is left for the next poll");
     public static final Setting OUTBOX_MAX_FILES_PER_POLL = integer("relay.outbox.max-files-per-poll", 1000, 1, 100_000,
             "files taken per poll, in name order");
-    public static final Setting OUTBOX_THREADS = integer("relay.outbox.threads", 4, 1, 64,
+    public static final Setting OUTBOX_THREADS = integer("relay.outbox.threads", 8, 1, 64,
             "outbox files checked and queued at the same time");
     public static final Setting DATA_DIR = path("relay.data.dir", "data",
             "broker journal, embedded job store, captured mail, tokens, logs");
