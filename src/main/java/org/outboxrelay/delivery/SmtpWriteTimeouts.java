@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  * (a server that stops reading in the middle of a message), scheduled before the write and cancelled after it.
  * Left to itself it builds a scheduler with a thread of its own for every connection; and a scheduler's thread
  * is woken whenever a task becomes the earliest one it holds ({@code ScheduledThreadPoolExecutor}'s queue
- * signals its waiting thread then), which on an otherwise empty scheduler is every write: about three thread
- * wake-ups per message, which cost the relay 10-15% of its warm rate (README, Performance).
+ * signals its waiting thread then), which on an otherwise empty scheduler is every write: a few thread wake-ups
+ * per message (README, Performance, has what they cost).
  *
  * <p>So one scheduler serves all connections, and a task that does nothing runs on it every second: it stays
  * the earliest task, a write's timeout (relay.smtp.read-timeout ahead) queues behind it and wakes nobody, and a
