@@ -5,6 +5,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
+import org.apache.camel.support.ExpressionAdapter;
 
 /**
  * Named steps for the routes: a processor ({@code process: ref: NAME}), an expression or a predicate ({@code ref:
@@ -73,18 +74,24 @@ public final class RouteSteps {
         }
     }
 
-    private record NamedValue(String name, Value value) implements Expression {
+    /** Camel's ExpressionAdapter converts the value to the type asked for. */
+    private static final class NamedValue extends ExpressionAdapter {
+        private final String name;
+        private final Value value;
+
+        NamedValue(String name, Value value) {
+            this.name = name;
+            this.value = value;
+        }
+
         @Override
-        public <T> T evaluate(Exchange exchange, Class<T> type) {
-            Object result;
+        public Object evaluate(Exchange exchange) {
             try {
-                result = value.of(exchange);
+                return value.of(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
                 return null;
             }
-            return type == Object.class ? type.cast(result)
-                    : exchange.getContext().getTypeConverter().convertTo(type, exchange, result);
         }
 
         @Override
