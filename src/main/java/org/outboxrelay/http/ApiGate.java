@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -54,6 +55,8 @@ public class ApiGate implements StartupListener {
     private final BearerTokens tokens;
     private final BearerTokens adminTokens;
     private final ApiDescription description;
+    /** How long a connection whose request body is still arriving stays open after its answer, at most. */
+    static final long LINGER_MS = 2000;
     private final long maxBodyBytes;
     private volatile boolean installed;
 
@@ -162,7 +165,8 @@ public class ApiGate implements StartupListener {
 
     /**
      * Writes the answer. When an HTTP/1.x request body was not read (it may still be arriving, and nobody will
-     * read it), the connection is closed after the answer; HTTP/2 ends just the request's stream.
+     * read it), the connection is closed after the answer, lingering first (see {@link #closeLingering});
+     * HTTP/2 ends just the request's stream.
      */
     private static void send(RoutingContext ctx, ApiReply reply) {
         HttpServerResponse response = ctx.response();
@@ -176,9 +180,33 @@ public class ApiGate implements StartupListener {
         response.setStatusCode(reply.status()).putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType())
                 .end(reply.body()).onComplete(written -> {
                     if (bodyUnread) {
-                        ctx.request().connection().close();
+                        closeLingering(ctx);
                     }
                 });
+    }
+
+    /**
+     * Closes the connection of a request whose body is still arriving once the client has sent it, or after
+     * {@link #LINGER_MS} at most, dropping what arrives meanwhile (RFC 9112, 9.6; nginx's lingering close). Closed
+     * at once, a socket with unread data makes the kernel reset the connection, and the reset can take the
+     * answer (a 413, a 401) with it before the client, still sending, reads it.
+     */
+    private static void closeLingering(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        HttpConnection connection = request.connection();
+        long timer = ctx.vertx().setTimer(LINGER_MS, id -> connection.close());
+        try {
+            request.handler(dropped -> { });
+            request.endHandler(end -> {
+                ctx.vertx().cancelTimer(timer);
+                connection.close();
+            });
+            request.resume();
+        } catch (IllegalStateException ended) {
+            // the body ended meanwhile: nothing is left to arrive
+            ctx.vertx().cancelTimer(timer);
+            connection.close();
+        }
     }
 
     /** An HTTP/1.x request that announced a body (chunked, or a Content-Length above 0) not read to its end. */

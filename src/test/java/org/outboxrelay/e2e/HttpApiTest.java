@@ -425,6 +425,16 @@ class HttpApiTest {
         return out;
     }
 
+    @Test
+    void anOversizedBodyIsAnswered413EveryTimeNotCutOffWhileItIsStillBeingSent() throws Exception {
+        // the server answers from Content-Length before the body is read; the client is still sending then
+        startRelay();
+        for (int i = 0; i < 40; i++) {
+            assertProblem(api.post(MAILS, "message/rfc822", new byte[MAX_BYTES * 2]), 413,
+                    String.valueOf(MAX_BYTES));
+        }
+    }
+
     private static void assertProblem(ApiClient.Response r, int status, String detailContains) {
         assertEquals(status, r.status(), r.toString());
         assertEquals("application/problem+json", r.contentType(), r.toString());
