@@ -35,7 +35,8 @@ import org.eclipse.angus.mail.util.PropUtil;
  * <p>
  * Pipelining is used only where the commands sent ahead are certainly the ones Angus sends: no DSN NOTIFY
  * parameter, no group address, no BDAT (CHUNKING); and for at most {@value #MAX_PIPELINED_RECIPIENTS}
- * recipients. Any other message goes out one command at a time, as does every message to a server that does not
+ * recipients. MAIL FROM, the RCPT TOs and DATA leave in one write to the socket ({@link HeldWrites}), so in one
+ * TCP segment where they fit. Any other message goes out one command at a time, as does every message to a server that does not
  * offer PIPELINING, and every message with {@code relay.smtp.pipelining=false}.
  */
 public class PipeliningSmtpTransport extends SmtpUtf8Transport {
@@ -61,6 +62,8 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
     private boolean lost;
     /** Writing the commands sent ahead failed: the connection is gone, though a reply may still be read. */
     private boolean writeFailed;
+    /** The output of this connection's TCP socket (beneath TLS), or null when it is not the relay's own. */
+    private HeldWrites writes;
 
     /**
      * Whether the session lets messages be pipelined at all: relay.smtp.pipelining, and no DSN NOTIFY or BDAT for
@@ -81,7 +84,13 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
         ahead.clear();
         lost = false;
         writeFailed = false;
-        return super.protocolConnect(host, port, user, password);
+        writes = null;
+        HoldingSocket.forgetOpenedHere();
+        try {
+            return super.protocolConnect(host, port, user, password);
+        } finally {
+            writes = HoldingSocket.takeOpenedHere();
+        }
     }
 
     @Override
@@ -137,17 +146,29 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
         if (lost) {
             return;
         }
-        super.sendCommand(command);
-        if (envelope != null && command.startsWith("MAIL FROM:")) {
-            Address[] recipients = envelope;
-            envelope = null;
+        if (envelope == null || !command.startsWith("MAIL FROM:")) {
+            super.sendCommand(command);
+            return;
+        }
+        Address[] recipients = envelope;
+        envelope = null;
+        if (writes != null) {
+            writes.hold(); // MAIL FROM, the RCPT TOs and DATA leave in one write
+        }
+        try {
+            super.sendCommand(command);
             sendAhead(recipients);
+        } finally {
+            if (writes != null && writes.holding()) {
+                writes.drop(); // a group that broke off is never sent in part
+            }
         }
     }
 
     /**
-     * Every RCPT TO, then DATA, without waiting. A server that refused MAIL FROM may close the connection at
-     * once (421), so a write here can fail: then the rest stays unwritten and Angus first reads the reply it has.
+     * Every RCPT TO, then DATA, without waiting; with this connection's own socket they are held and leave with
+     * DATA, together with MAIL FROM. A write can fail (the server closed the connection): then the rest stays
+     * unwritten and Angus first reads whatever reply it has.
      */
     private void sendAhead(Address[] recipients) {
         List<String> group = new ArrayList<>(recipients.length + 1);
@@ -155,7 +176,11 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
             group.add(rcptTo((InternetAddress) a));
         }
         group.add("DATA");
-        for (String next : group) {
+        for (int i = 0; i < group.size(); i++) {
+            String next = group.get(i);
+            if (i == group.size() - 1 && writes != null) {
+                writes.sendWithNextWrite(); // Angus times this write: the whole group is under its write timeout
+            }
             try {
                 super.sendCommand(next);
             } catch (MessagingException e) {

@@ -2,6 +2,7 @@ package org.outboxrelay.delivery;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.Collections;
@@ -24,34 +25,50 @@ public final class SmtpSockets {
     private final Set<Socket> open = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile SSLSocket lastTls;
 
-    /** For mail.smtp.socketFactory: plain connections (and the one STARTTLS upgrades). */
+    /**
+     * For mail.smtp.socketFactory: plain connections (and the one STARTTLS upgrades), on {@link HoldingSocket}s
+     * whose writes a pipelining transport can keep together.
+     */
     public SocketFactory plain() {
-        SocketFactory delegate = SocketFactory.getDefault();
         return new SocketFactory() {
             @Override
-            public Socket createSocket() throws IOException {
-                return track(delegate.createSocket());
+            public Socket createSocket() {
+                return track(new HoldingSocket());
             }
 
             @Override
             public Socket createSocket(String host, int port) throws IOException {
-                return track(delegate.createSocket(host, port));
+                return connected(new InetSocketAddress(host, port), null);
             }
 
             @Override
             public Socket createSocket(String host, int port, InetAddress local, int localPort) throws IOException {
-                return track(delegate.createSocket(host, port, local, localPort));
+                return connected(new InetSocketAddress(host, port), new InetSocketAddress(local, localPort));
             }
 
             @Override
             public Socket createSocket(InetAddress host, int port) throws IOException {
-                return track(delegate.createSocket(host, port));
+                return connected(new InetSocketAddress(host, port), null);
             }
 
             @Override
             public Socket createSocket(InetAddress host, int port, InetAddress local, int localPort)
                     throws IOException {
-                return track(delegate.createSocket(host, port, local, localPort));
+                return connected(new InetSocketAddress(host, port), new InetSocketAddress(local, localPort));
+            }
+
+            private Socket connected(InetSocketAddress to, InetSocketAddress from) throws IOException {
+                Socket s = createSocket();
+                try {
+                    if (from != null) {
+                        s.bind(from);
+                    }
+                    s.connect(to);
+                    return s;
+                } catch (IOException e) {
+                    s.close();
+                    throw e;
+                }
             }
         };
     }

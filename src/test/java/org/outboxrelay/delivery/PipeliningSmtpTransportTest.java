@@ -65,6 +65,23 @@ class PipeliningSmtpTransportTest {
     }
 
     @Test
+    void mailRcptAndDataLeaveInOneWrite() throws Exception {
+        // a server that answers at once: whatever arrives together was written together
+        server = FaultSmtpServer.builder().offerPipelining().start();
+        Session session = session(server.port());
+        try (SMTPTransport transport = connect(session)) {
+            for (int i = 1; i <= 3; i++) {
+                send(transport, session, "m" + i, "a@example.com", "b@example.com", "c@example.com");
+            }
+        }
+        assertEquals(3, server.awaitAcknowledged(3, Duration.ofSeconds(5)).size());
+        server.awaitSessionsEnded(1, Duration.ofSeconds(5));
+        FaultSmtpServer.SessionRecord only = server.sessions().get(0);
+        // EHLO; for each message MAIL, three RCPT and DATA in one read, then the content with its dot; QUIT
+        assertEquals(1 + 3 * 2 + 1, only.socketReads(), only.transcript().toString());
+    }
+
+    @Test
     void pipelinedOverStartTlsAfterSignIn() throws Exception {
         // Outlook's way: PIPELINING is offered in the EHLO after STARTTLS, and the commands go through TLS
         server = FaultSmtpServer.builder().starttls().requireTls().login("relay", "pw").pipelining().start();

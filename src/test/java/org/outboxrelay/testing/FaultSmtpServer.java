@@ -2,6 +2,7 @@ package org.outboxrelay.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -116,10 +117,11 @@ public final class FaultSmtpServer implements AutoCloseable {
 
     /**
      * One SMTP session (connection) as the server saw it; {@code earlyCommands} counts replies that found the
-     * client's next command already sent (a client that waits for each reply has none).
+     * client's next command already sent (a client that waits for each reply has none); {@code socketReads} counts
+     * the reads from the socket that returned data (commands written together arrive in one read).
      */
     public record SessionRecord(int number, List<String> transcript, boolean tls, String user, String end,
-            int earlyCommands) {
+            int earlyCommands, int socketReads) {
     }
 
     /** What the server answered to a message it received in full. */
@@ -356,6 +358,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         final int number;
         final List<String> transcript = new ArrayList<>();
         final AtomicInteger earlyCommands = new AtomicInteger();
+        final AtomicInteger socketReads = new AtomicInteger();
         boolean tls;
         String user;
         String end;
@@ -366,7 +369,8 @@ public final class FaultSmtpServer implements AutoCloseable {
 
         SessionRecord record() {
             synchronized (FaultSmtpServer.this) {
-                return new SessionRecord(number, List.copyOf(transcript), tls, user, end, earlyCommands.get());
+                return new SessionRecord(number, List.copyOf(transcript), tls, user, end, earlyCommands.get(),
+                        socketReads.get());
             }
         }
 
@@ -387,15 +391,26 @@ public final class FaultSmtpServer implements AutoCloseable {
         boolean hold;
         /** Replies that found the client's next command already waiting: the client did not wait for them. */
         final AtomicInteger earlyCommands;
+        final AtomicInteger socketReads;
 
-        Connection(Socket socket, AtomicInteger earlyCommands) throws IOException {
+        Connection(Socket socket, AtomicInteger earlyCommands, AtomicInteger socketReads) throws IOException {
             this.earlyCommands = earlyCommands;
+            this.socketReads = socketReads;
             use(socket);
         }
 
         void use(Socket s) throws IOException {
             socket = s;
-            in = new BufferedInputStream(s.getInputStream());
+            in = new BufferedInputStream(new FilterInputStream(s.getInputStream()) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0) {
+                        socketReads.incrementAndGet();
+                    }
+                    return n;
+                }
+            });
             out = s.getOutputStream();
         }
 
@@ -458,7 +473,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         }
         String end = "closed by the client";
         try {
-            Connection c = new Connection(socket, session.earlyCommands);
+            Connection c = new Connection(socket, session.earlyCommands, session.socketReads);
             end = dialogue(session, c);
         } catch (SocketException e) {
             end = "connection reset: " + e.getMessage();
