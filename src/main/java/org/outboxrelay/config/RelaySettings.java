@@ -70,9 +70,25 @@ public record RelaySettings(
     /** Set by the relay from other settings for the routes' placeholders; not for users to set. */
     public static final String THROTTLE_OFF = "relay.limits.throttle-off";
 
+    /**
+     * Set by the relay from relay.outbox.min-age for the outbox's read lock, in milliseconds: see
+     * {@link #outboxLockMinAge}.
+     */
+    public static final String OUTBOX_LOCK_MIN_AGE = "relay.outbox.lock-min-age";
+
     /** Placeholders the relay always gives the routes a value for, whatever the user set. */
-    public static final Set<String> SET_FOR_ROUTES = Set.of(THROTTLE_OFF, "relay.smtp.host", "relay.smtp.port",
-            "relay.bounces.protocol", "relay.bounces.host", "relay.bounces.port");
+    public static final Set<String> SET_FOR_ROUTES = Set.of(THROTTLE_OFF, OUTBOX_LOCK_MIN_AGE, "relay.smtp.host",
+            "relay.smtp.port", "relay.bounces.protocol", "relay.bounces.host", "relay.bounces.port");
+
+    /**
+     * The outbox read lock's minimum age for relay.outbox.min-age: at least 1 ms. Camel's {@code changed} read lock
+     * takes a minimum age of 0 to mean something else, that a file is taken only once two looks 250 ms apart
+     * ({@code readLockCheckInterval}) find it unchanged; the poller waits those 250 ms for each file in turn, about
+     * 4 files a second. With 1 ms a file is taken at once unless it changed in the last millisecond.
+     */
+    public static String outboxLockMinAge(Duration minAge) {
+        return String.valueOf(Math.max(1, minAge.toMillis()));
+    }
 
     /** The relay.smtp.* values with provider capture: its own server, not the user's to override. */
     public static Map<String, String> captureSmtp(String host, int port) {
@@ -93,7 +109,7 @@ public record RelaySettings(
         settings.integer(OUTBOX_THREADS); // used by the routes only
         settings.integer(OUTBOX_MAX_FILES_PER_POLL);
         settings.duration(OUTBOX_POLL_INTERVAL);
-        settings.duration(OUTBOX_MIN_AGE);
+        settings.durationOrOff(OUTBOX_MIN_AGE);
         SmtpSettings smtp = SmtpSettings.from(settings);
         if (smtp.port() == 0) {
             settings.problem("relay.smtp.port", "must be set");

@@ -1,6 +1,7 @@
 package org.outboxrelay.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,6 +38,19 @@ class SettingsTest {
         assertEquals(2, s.problems().size(), s.problems().toString());
         assertTrue(s.problems().get(0).startsWith("relay.outbox.min-age must be a duration"));
         assertTrue(s.problems().get(1).contains("must be one of [starttls, tls, none]"));
+    }
+
+    @Test
+    void outboxMinAgeZeroMeansNoWaitAndTheReadLockGetsAtLeastOneMillisecond() {
+        for (String zero : List.of("0", "0ms", "0s")) {
+            Settings s = of(Map.of("relay.outbox.min-age", zero));
+            assertEquals(Duration.ZERO, s.durationOrOff(SettingsCatalog.OUTBOX_MIN_AGE), zero);
+            assertEquals(List.of(), s.problems(), zero);
+        }
+        // Camel's changed read lock reads 0 as "wait for two equal looks 250 ms apart", file by file
+        assertEquals("1", RelaySettings.outboxLockMinAge(Duration.ZERO));
+        assertEquals("1000", RelaySettings.outboxLockMinAge(Duration.ofSeconds(1)));
+        assertEquals("250", RelaySettings.outboxLockMinAge(Duration.ofMillis(250)));
     }
 
     @Test

@@ -159,6 +159,19 @@ class OutboxFolderTest {
     }
 
     @Test
+    void minAgeZeroTakesEachFileAtOnce() throws Exception {
+        // with 0 handed to Camel's read lock as it is, the poller waited 250 ms on each file (4 files a second)
+        relay = TestRelay.forServer(home, smtp).with("relay.outbox.min-age", "0").start();
+        for (int i = 0; i < 40; i++) {
+            relay.drop("now-%02d.json".formatted(i), """
+                    {"to": "x@example.com", "subject": "now-%02d", "text": "t"}""".formatted(i));
+        }
+        List<ReceivedMessage> all = smtp.awaitMessages(40, Duration.ofSeconds(6));
+        assertEquals(40, all.size());
+        assertEquals(List.of(), relay.filesIn("failed"));
+    }
+
+    @Test
     void slowWriterIsNotPickedUpHalfWritten() throws Exception {
         relay = TestRelay.forServer(home, smtp).with("relay.outbox.min-age", "1s").start();
         Path file = relay.outbox().resolve("slow.json");
