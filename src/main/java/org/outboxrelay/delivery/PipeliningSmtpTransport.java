@@ -157,7 +157,14 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
         }
         try {
             super.sendCommand(command);
-            sendAhead(recipients);
+            MessagingException unwritten = sendAhead(recipients);
+            if (unwritten != null && writes != null && writes.holding()) {
+                // refused before any of the group left (Angus checks each command before writing it, e.g. a line
+                // break in an address): the server never got MAIL FROM, so no reply will come to read
+                writes.drop();
+                lost = true;
+                throw unwritten;
+            }
         } finally {
             if (writes != null && writes.holding()) {
                 writes.drop(); // a group that broke off is never sent in part
@@ -168,9 +175,9 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
     /**
      * Every RCPT TO, then DATA, without waiting; with this connection's own socket they are held and leave with
      * DATA, together with MAIL FROM. A write can fail (the server closed the connection): then the rest stays
-     * unwritten and Angus first reads whatever reply it has.
+     * unwritten and Angus first reads whatever reply it has. Returns that failure, or null.
      */
-    private void sendAhead(Address[] recipients) {
+    private MessagingException sendAhead(Address[] recipients) {
         List<String> group = new ArrayList<>(recipients.length + 1);
         for (Address a : recipients) {
             group.add(rcptTo((InternetAddress) a));
@@ -185,10 +192,11 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
                 super.sendCommand(next);
             } catch (MessagingException e) {
                 writeFailed = true;
-                return;
+                return e;
             }
             ahead.add(next);
         }
+        return null;
     }
 
     @Override
