@@ -159,6 +159,16 @@ class OutboxFolderTest {
     }
 
     @Test
+    void anEmlWhoseToHeaderIsFoldedInsideAQuotedLocalPartReachesTheUnfoldedAddress() throws Exception {
+        relay = TestRelay.forServer(home, smtp).start();
+        relay.drop("folded.eml", "From: relay@example.com\r\nTo: \"jane\r\n doe\"@example.com,\r\n\tbob@example.com\r\n"
+                + "Subject: folded\r\n\r\nbody\r\n");
+        ReceivedMessage m = smtp.awaitMessage();
+        assertEquals(List.of("\"jane doe\"@example.com", "bob@example.com"), m.recipients());
+        relay.awaitFile("sent", "folded.eml");
+    }
+
+    @Test
     void minAgeZeroTakesEachFileAtOnce() throws Exception {
         // with 0 handed to Camel's read lock as it is, the poller waited 250 ms on each file (4 files a second)
         relay = TestRelay.forServer(home, smtp).with("relay.outbox.min-age", "0").start();

@@ -25,6 +25,14 @@ class AddressesTest {
     }
 
     @Test
+    void aHeaderFoldedInsideAQuotedLocalPartIsUnfolded() throws Exception {
+        // no SMTP command can carry a line break: the address the relay sends to is the unfolded one
+        assertEquals(List.of("\"a b\"@example.com", "c@example.com"), Addresses.parseList("\"a\r\n b\"@example.com,\r\n\tc@example.com")
+                .stream().map(InternetAddress::getAddress).toList());
+        assertThrows(AddressException.class, () -> Addresses.parseList("\"a\r\nb\"@example.com"));
+    }
+
+    @Test
     void onlyANonAsciiLocalPartNeedsSmtpUtf8() throws Exception {
         assertTrue(Addresses.needsSmtpUtf8(Addresses.parseOne("jörg@example.com")));
         assertTrue(Addresses.needsSmtpUtf8(Addresses.parseOne("用户@例子.广告")));
