@@ -48,7 +48,10 @@ public final class SmtpSessions {
         p.put("mail.smtp.writetimeout", String.valueOf(s.readTimeout().toMillis()));
         p.put("mail.smtp.executor.writetimeout", SmtpWriteTimeouts.shared());
         p.put("mail.smtp.sendpartial", "true");
-        p.put("mail.smtp.quitwait", "false");
+        // closing waits for the reply to QUIT: only then has the server ended the session, and only then may the
+        // connection's place in relay.smtp.max-connections go to the next one (a server slow to read QUIT would
+        // otherwise see one more connection than the cap, which a server's own limit may refuse)
+        p.put("mail.smtp.quitwait", "true");
         p.put(PipeliningSmtpTransport.ENABLED, String.valueOf(s.pipelining()));
         // UTF-8 commands for international addresses; SmtpUtf8Transport (PipeliningSmtpTransport's parent) adds
         // SMTPUTF8 only where needed

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.outboxrelay.delivery.AccountPause;
+import org.outboxrelay.testing.FaultSmtpServer;
 import org.outboxrelay.testing.MutableClock;
 import org.outboxrelay.testing.ReceivedMessage;
 import org.outboxrelay.testing.TestRelay;
@@ -111,6 +112,22 @@ class SendingLimitsTest {
             assertTrue(gap >= 900, "messages " + i + " and " + (i + n) + " only " + gap + " ms apart");
         }
         assertTrue(Duration.between(at.get(0), at.get(jobs - 1)).toMillis() >= 2700, "16 messages span 3 windows");
+    }
+
+    @Test
+    void aConnectionHoldsItsPlaceInTheCapUntilTheServerAnsweredQuit() throws Exception {
+        // a server slow to answer QUIT still counts that connection: with max-connections 1 the next one opens
+        // only after the 221, never beside it (the cap is what a server with a limit of its own sees)
+        try (FaultSmtpServer slowQuit = FaultSmtpServer.startPlain()) {
+            slowQuit.always(FaultSmtpServer.Stage.QUIT, FaultSmtpServer.Fault.slow(Duration.ofMillis(300)));
+            relay = TestRelay.in(home).smtp(slowQuit.port()).with("relay.smtp.max-connections", "1")
+                    .with("relay.smtp.messages-per-connection", "1").with("relay.delivery.consumers", "4").start();
+            for (int i = 0; i < 4; i++) {
+                relay.sendJson(job(1, "q" + i), Map.of("jobId", "quit-" + i));
+            }
+            assertEquals(4, slowQuit.awaitAcknowledged(4, Duration.ofSeconds(30)).size());
+            assertEquals(1, slowQuit.maxConcurrentConnections(), "one connection at a time, as the server saw them");
+        }
     }
 
     @Test

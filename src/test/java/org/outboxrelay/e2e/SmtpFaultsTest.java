@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -126,10 +127,12 @@ class SmtpFaultsTest {
 
     @Test
     void aConnectionDroppedAtAnyStageIsRetriedAndSent() throws Exception {
-        for (Stage stage : Stage.values()) {
+        // QUIT comes after the message is sent, when a connection closes: not a stage of a message's delivery
+        List<Stage> delivery = Arrays.stream(Stage.values()).filter(s -> s != Stage.QUIT).toList();
+        for (Stage stage : delivery) {
             droppedAt(stage, server, relay, "tls-drop-");
         }
-        for (Stage stage : Stage.values()) {
+        for (Stage stage : delivery) {
             if (stage != Stage.STARTTLS && stage != Stage.AUTH) { // not in a plain dialogue without sign-in
                 droppedAt(stage, plainServer, plainRelay, "plain-drop-");
             }

@@ -71,7 +71,9 @@ public final class FaultSmtpServer implements AutoCloseable {
         /** While the message content arrives, after its first line. */
         CONTENT,
         /** After the final dot (instead of 250): the server has the whole message. */
-        END_OF_DATA
+        END_OF_DATA,
+        /** In reply to QUIT; the session stops counting as open when its 221 goes out. */
+        QUIT
     }
 
     /** What happens at a stage. */
@@ -474,7 +476,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         String end = "closed by the client";
         try {
             Connection c = new Connection(socket, session.earlyCommands, session.socketReads);
-            end = dialogue(session, c);
+            end = dialogue(session, c, socket);
         } catch (SocketException e) {
             end = "connection reset: " + e.getMessage();
         } catch (IOException e) {
@@ -492,7 +494,8 @@ public final class FaultSmtpServer implements AutoCloseable {
         }
     }
 
-    private String dialogue(SessionState session, Connection c) throws IOException, InterruptedException {
+    private String dialogue(SessionState session, Connection c, Socket accepted)
+            throws IOException, InterruptedException {
         Outcome greeting = step(session, c, Stage.GREETING, () -> reply(session, c, 220, "fault-smtp ESMTP ready"));
         if (closed(greeting)) {
             return "fault at GREETING";
@@ -666,7 +669,13 @@ public final class FaultSmtpServer implements AutoCloseable {
                 }
                 case "NOOP" -> reply(session, c, 250, "2.0.0 OK");
                 case "QUIT" -> {
-                    reply(session, c, 221, "2.0.0 Bye");
+                    // the session ends with the reply to QUIT: a client that opens its next connection only once
+                    // it has that reply is never counted twice (maxConcurrentConnections)
+                    step(session, c, Stage.QUIT, () -> {
+                        open.remove(accepted);
+                        open.remove(c.socket);
+                        reply(session, c, 221, "2.0.0 Bye");
+                    });
                     return "QUIT";
                 }
                 default -> reply(session, c, 500, "5.5.1 Command unrecognized");
