@@ -161,7 +161,6 @@ public class PipeliningSmtpTransport extends SmtpUtf8Transport {
             if (unwritten != null && writes != null && writes.holding()) {
                 // refused before any of the group left (Angus checks each command before writing it, e.g. a line
                 // break in an address): the server never got MAIL FROM, so no reply will come to read
-                writes.drop();
                 lost = true;
                 throw unwritten;
             }
