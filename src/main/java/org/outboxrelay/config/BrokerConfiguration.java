@@ -8,6 +8,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
 import org.outboxrelay.broker.BrokerSettings;
 import org.outboxrelay.broker.EmbeddedBroker;
+import org.outboxrelay.broker.EventAudience;
 import org.outboxrelay.observe.QueueTools;
 import org.outboxrelay.observe.RelayHealthChecks;
 import org.slf4j.Logger;
@@ -18,7 +19,8 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  * The broker: the embedded Artemis broker (started here, so that the JMS routes find it running) or an
  * external one - a single broker or a primary/backup pair behind a failover URL. Binds the {@code jms}
  * component the routes use, the relay's own connection factory ({@code brokerConnectionFactory}), the queue
- * tools of the {@code queue} command and the admin API ({@code queueTools}), and the broker's health check.
+ * tools of the {@code queue} command and the admin API ({@code queueTools}), whether anybody follows mail.events
+ * ({@code eventAudience}), and the broker's health check.
  */
 public class BrokerConfiguration implements CamelConfiguration {
 
@@ -63,6 +65,7 @@ public class BrokerConfiguration implements CamelConfiguration {
         Beans.closeOnStop(context, "JMS connections", caching::destroy);
         context.addComponent("jms", JmsComponent.jmsComponent(caching));
         Beans.bind(context, "brokerConnectionFactory", connectionFactory);
+        Beans.bind(context, "eventAudience", embedded == null ? EventAudience.external() : EventAudience.of(embedded));
 
         String toolsUser = embedded != null && embedded.secured() ? EmbeddedBroker.INTERNAL_USER : broker.user();
         String toolsPassword = embedded != null && embedded.secured() ? embedded.internalPassword() : broker.password();

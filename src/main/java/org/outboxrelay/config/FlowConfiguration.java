@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.outboxrelay.broker.EventAudience;
 import org.outboxrelay.delivery.AccountPause;
 import org.outboxrelay.delivery.DailyRecipientBudget;
 import org.outboxrelay.delivery.DeliveryEvents;
@@ -115,6 +116,7 @@ public class FlowConfiguration implements CamelConfiguration {
         PostponementLog postponements = bean(context, "postponementLog", PostponementLog.class);
         AuditTrail audit = bean(context, "auditTrail", AuditTrail.class);
         RelayMetrics metrics = bean(context, "relayMetrics", RelayMetrics.class);
+        EventAudience audience = bean(context, "eventAudience", EventAudience.class);
         steps.value("jobLedger.sent", e -> ledger.sent(job(e)))
                 .condition("jobChecks.outboxFileDone", e -> checks.outboxFileDone(job(e), result(e)))
                 .condition("jobChecks.someDeferred", e -> checks.someDeferred(result(e)))
@@ -141,6 +143,7 @@ public class FlowConfiguration implements CamelConfiguration {
                 .value("deliveryEvents.suppressed", e -> events.suppressed(job(e)))
                 .step("auditTrail.record", e -> audit.record(event(e), e))
                 .step("relayMetrics.outcome", e -> metrics.outcome(event(e), e))
+                .condition("eventAudience.present", e -> audience.present())
                 .step("deliveryEvents.asTopicMessage", events::asTopicMessage);
     }
 

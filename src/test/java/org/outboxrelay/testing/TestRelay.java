@@ -56,6 +56,7 @@ public final class TestRelay implements AutoCloseable {
     private java.time.Clock clock;
     private RelayApplication app;
     private Connection eventConnection;
+    private MessageConsumer eventConsumer;
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
     private final List<String> unhandled = new CopyOnWriteArrayList<>();
     private boolean allowUnhandled;
@@ -324,6 +325,7 @@ public final class TestRelay implements AutoCloseable {
         eventConnection.setClientID("test-relay");
         Session s = eventConnection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer consumer = s.createDurableConsumer(s.createTopic(EmbeddedBroker.EVENTS), "events");
+        eventConsumer = consumer;
         consumer.setMessageListener(m -> {
             try {
                 events.add(JSON.readTree(((TextMessage) m).getText()));
@@ -332,6 +334,18 @@ public final class TestRelay implements AutoCloseable {
             }
         });
         eventConnection.start();
+    }
+
+    /**
+     * Ends the harness' subscription to mail.events (it is gone at the broker, not only away): from now on
+     * nobody subscribes, unless the test does.
+     */
+    public void stopFollowingEvents() throws Exception {
+        Session s = eventConnection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        eventConsumer.close();
+        s.unsubscribe("events");
+        eventConnection.close();
+        eventConnection = null;
     }
 
     public List<JsonNode> events() {
