@@ -13,7 +13,7 @@ import org.apache.activemq.artemis.core.server.ActiveMQServer;
  * asks the broker's routing table the question the broker asks when it routes - the bindings of mail.events,
  * durable subscriptions whose subscriber is away and wildcard subscriptions ({@code mail.#}) included - and
  * leaves out the send of an event that would be dropped: a broker call, a member of the job's transaction and the
- * broker's routing, about a twelfth of a just-started relay's CPU per job (README, "Performance"). With an external
+ * broker's routing, about a tenth of a just-started relay's CPU samples (README, "Performance"). With an external
  * broker the relay cannot tell without asking it, and always sends.
  */
 public final class EventAudience {

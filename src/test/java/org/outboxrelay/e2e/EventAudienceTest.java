@@ -1,6 +1,5 @@
 package org.outboxrelay.e2e;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +50,7 @@ class EventAudienceTest {
         relay = TestRelay.forServer(home, smtp).start();
         EventAudience audience = relay.context().getRegistry().lookupByNameAndType("eventAudience",
                 EventAudience.class);
-        AddressInfo events = broker().server().getAddressInfo(SimpleString.of(EmbeddedBroker.EVENTS));
+        AddressInfo events = relay.broker().server().getAddressInfo(SimpleString.of(EmbeddedBroker.EVENTS));
 
         // the harness' durable subscription
         assertTrue(audience.present());
@@ -91,13 +90,8 @@ class EventAudienceTest {
     }
 
     private boolean audited(String jobId) throws Exception {
-        Path audit = home.resolve("data/log/audit.jsonl");
-        return Files.exists(audit) && Files.readAllLines(audit).stream()
-                .anyMatch(l -> l.contains("\"" + jobId + "\"") && l.contains("\"sent\""));
-    }
-
-    private EmbeddedBroker broker() {
-        return relay.context().getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class);
+        return relay.auditTrail().stream()
+                .anyMatch(l -> jobId.equals(l.path("jobId").asText()) && "sent".equals(l.path("outcome").asText()));
     }
 
     private static String job(String id) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,19 +33,9 @@ class AuditTrailTest {
     }
 
     private List<JsonNode> lines() throws Exception {
-        Path file = home.resolve("data/log/audit.jsonl");
-        if (!Files.exists(file)) {
-            return List.of();
-        }
-        ObjectMapper json = new ObjectMapper();
-        return Files.readAllLines(file).stream().map(l -> {
-            try {
-                return json.readTree(l);
-            } catch (Exception e) {
-                throw new IllegalStateException(l, e);
-            }
-        }).toList();
+        return relay.auditTrail();
     }
+
 
     @Test
     void eachAttemptIsOneLineWithoutAddressesOrContent() throws Exception {

@@ -205,6 +205,19 @@ public final class TestRelay implements AutoCloseable {
         return home.resolve("data");
     }
 
+    /** The lines of the audit trail (data/log/audit.jsonl) so far, each as JSON; none before the first. */
+    public List<JsonNode> auditTrail() throws Exception {
+        Path file = data().resolve("log").resolve("audit.jsonl");
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            lines.add(JSON.readTree(line));
+        }
+        return lines;
+    }
+
     /** Writes a file the recommended way: under a dot name first, then renamed. */
     public Path drop(String name, String content) throws Exception {
         return drop(name, content.getBytes(StandardCharsets.UTF_8));
@@ -236,7 +249,8 @@ public final class TestRelay implements AutoCloseable {
 
     // --- JMS ---------------------------------------------------------------------------------
 
-    private EmbeddedBroker broker() {
+    /** The embedded broker (null with an external one). */
+    public EmbeddedBroker broker() {
         return context().getRegistry().lookupByNameAndType("embeddedBroker", EmbeddedBroker.class);
     }
 
