@@ -68,6 +68,8 @@ public final class VersusPostfix {
     private final List<String> startJcmd = new ArrayList<>();
     private boolean threadsTop;
     private String profile;
+    /** JFR settings of --profile: "profile" (the JDK's), "default", or a .jfc file such as bench/cpu-samples.jfc. */
+    private String profileSettings = "profile";
     /** With --rtt: the sink seen through a {@link LatencyProxy} with this round trip, by both sides. */
     private Duration roundTrip;
     private LatencyProxy latency;
@@ -122,6 +124,10 @@ public final class VersusPostfix {
                     jvm.add("-XX:NativeMemoryTracking=summary");
                 }
                 case "--profile" -> profile = Path.of(args[++i]).toAbsolutePath().toString();
+                case "--profile-settings" -> {
+                    String settings = args[++i];
+                    profileSettings = settings.endsWith(".jfc") ? Path.of(settings).toAbsolutePath().toString() : settings;
+                }
                 case "--java" -> javaCommand = args[++i];
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--rtt" -> roundTrip = Duration.ofMillis(Long.parseLong(args[++i]));
@@ -209,6 +215,12 @@ public final class VersusPostfix {
                         idleFirstSeconds, relay.rssKb() / 1024, relay.pssKb() / 1024, relay.processCount(),
                         relay.processCount() == 1 ? "" : "es");
             }
+            if (profile != null) {
+                // JFR's first recording in a JVM sets the JIT compiling again for seconds (on JDK 17, 8 s of C1
+                // and C2 with the warm phase's rate halved): it starts here, before the cold jobs, and the warm
+                // jobs get a recording of their own
+                startRecording(relay, "prime");
+            }
             long b0 = sink.bytes();
             Phase cold = relayPhase(relay, sink, jobsOf, channel, 0, jobs);
             double relayBytes = sink.bytes() < 0 ? Double.NaN : (sink.bytes() - b0) / (double) jobs;
@@ -216,7 +228,8 @@ public final class VersusPostfix {
                 relayPhase(relay, sink, jobsOf, channel, jobs, warmup);
             }
             if (profile != null) {
-                relay.jcmd("JFR.start", "name=bench", "settings=profile");
+                relay.jcmd("JFR.stop", "name=prime");
+                startRecording(relay, "bench");
             }
             Phase warm = relayPhase(relay, sink, jobsOf, channel, jobs + warmup, jobs);
             if (profile != null) {
@@ -280,6 +293,13 @@ public final class VersusPostfix {
         }
         settings.forEach(relay::with);
         environment.forEach(relay::withEnvironment);
+    }
+
+    private void startRecording(RelayJar relay, String name) throws Exception {
+        String reply = relay.jcmd("JFR.start", "name=" + name, "settings=" + profileSettings);
+        if (!reply.contains("Started recording")) {
+            throw new IllegalStateException("JFR did not start: " + reply.strip());
+        }
     }
 
     private Phase relayPhase(RelayJar relay, SmtpSink sink, BenchJobs jobsOf, String channel, int first, int n)
