@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
@@ -20,8 +21,10 @@ import javax.sql.DataSource;
  *
  * <p>Each caller gets the answer it would have got alone: a write that fails is rolled back to its savepoint and
  * runs again in a transaction of its own, so it fails alone; when the store itself fails (no connection, the
- * commit), every write of the group fails with it. A leader hands over as soon as its own write is answered, so
- * no caller waits for more than its own group and the one before.
+ * commit), every write of the group fails with it. A leader hands over as soon as its own write is answered, to
+ * the oldest write still waiting, so no caller waits for more than its own group and the one before. A waiting
+ * caller is woken once, when its write is answered or the lead is handed to it: on this kind of machine a thread
+ * woken costs about 13 microseconds, and 16 callers woken after every group cost more than the group saved.
  *
  * <p>Under a burst a group gathers first (as PostgreSQL's {@code commit_delay} with {@code commit_siblings}): a
  * leader whose own write is part of a burst - it arrived while another write was under way, or within
@@ -101,32 +104,46 @@ final class GroupCommit {
 
     /** Runs the write, with others if there are any at the same time; fails as {@link #inOwnTransaction} does. */
     <T> T run(String what, Work<T> work) {
-        Pending<T> mine = new Pending<>(what, work);
+        Pending<T> mine = new Pending<>(what, work, Thread.currentThread());
         boolean interrupted = false;
-        boolean leader = false;
+        boolean leader;
         synchronized (this) {
             long now = nanoTime.getAsLong();
-            Thread writer = Thread.currentThread();
             mine.inBurst = leading || !waiting.isEmpty()
-                    || lastWriter != null && lastWriter != writer && now - lastArrival < delayNanos;
+                    || lastWriter != null && lastWriter != mine.writer && now - lastArrival < delayNanos;
             lastArrival = now;
-            lastWriter = writer;
+            lastWriter = mine.writer;
             waiting.add(mine);
-            if (gathering) {
-                notifyAll();
+            if (gathering && waiting.size() >= gather) {
+                notifyAll(); // the gathering leader, the only thread that waits on this monitor: its group is complete
             }
-            while (leading && !mine.done) {
-                try {
-                    wait();
-                } catch (InterruptedException e) {
+            leader = !leading;
+            if (leader) {
+                leading = true;
+            }
+        }
+        if (!leader) {
+            // each waiting writer is woken once: when a group answered its write, or when the lead passes to it;
+            // woken all at once after every group, most of them only went back to sleep
+            while (!mine.done && !mine.leads) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
                     interrupted = true; // the write is short and may already be in a group: answer it first
                 }
             }
-            if (!mine.done) {
-                leading = true;
-                leader = true;
-            }
         }
+        if (!mine.done) {
+            interrupted |= lead(mine);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return mine.answer();
+    }
+
+    /** Writes groups until {@code mine} is answered, then hands the lead to the oldest write still waiting. */
+    private boolean lead(Pending<?> mine) {
+        boolean interrupted = false;
         try {
             while (!mine.done) {
                 List<Pending<?>> group = new ArrayList<>();
@@ -146,28 +163,33 @@ final class GroupCommit {
                     group.forEach(p -> p.failIfOpen(new StateStoreException(p.what, e)));
                     throw e;
                 } finally {
-                    synchronized (this) {
-                        notifyAll();
+                    for (Pending<?> p : group) {
+                        if (p != mine) {
+                            LockSupport.unpark(p.writer);
+                        }
                     }
                 }
             }
         } finally {
             synchronized (this) {
-                if (leader) {
+                if (!mine.done) {
+                    waiting.remove(mine); // an Error before its group: nobody is left to wait for it
+                }
+                Pending<?> next = waiting.peek();
+                if (next == null) {
                     leading = false;
-                    notifyAll();
+                } else {
+                    next.leads = true;
+                    LockSupport.unpark(next.writer);
                 }
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
-        return mine.answer();
+        return interrupted;
     }
 
     /**
      * Waits, holding the lead, until {@link #gather} writes wait or the delay is over. False when interrupted (the
-     * group is written at once then).
+     * group is written at once then). Called holding the monitor; it lets go of it while it waits.
      */
     private boolean gatherOthers() {
         if (delayNanos <= 0 || waiting.size() >= gather) {
@@ -241,13 +263,18 @@ final class GroupCommit {
         private final Work<T> work;
         private T result;
         private RuntimeException failure;
+        /** The thread that waits for the answer. */
+        private final Thread writer;
         private volatile boolean done;
+        /** The lead was handed to its writer. */
+        private volatile boolean leads;
         /** It arrived while another write was under way, or soon after the one before. */
         private boolean inBurst;
 
-        Pending(String what, Work<T> work) {
+        Pending(String what, Work<T> work, Thread writer) {
             this.what = what;
             this.work = work;
+            this.writer = writer;
         }
 
         void runIn(Connection c) throws SQLException {

@@ -142,6 +142,32 @@ class GroupCommitTest {
     }
 
     @Test
+    void aWaitingWriteThatIsInterruptedIsStillAnsweredAndKeepsItsInterrupt() throws Exception {
+        Future<Integer> first = firstHeldOpen();
+        java.util.concurrent.CompletableFuture<Integer> answer = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Boolean> stillInterrupted = new java.util.concurrent.CompletableFuture<>();
+        Thread writer = new Thread(() -> {
+            try {
+                answer.complete(group.run("write 2", insert(2)));
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+            stillInterrupted.complete(Thread.currentThread().isInterrupted());
+        }, "interrupted-writer");
+        writer.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> group.waiting() == 1);
+        writer.interrupt();
+        await().atMost(Duration.ofSeconds(10)).until(() -> writer.getState() == Thread.State.WAITING);
+        assertEquals(1, group.waiting(), "it waits on for its group");
+        release.countDown();
+
+        assertEquals(1, first.get(10, TimeUnit.SECONDS));
+        assertEquals(1, answer.get(10, TimeUnit.SECONDS), "its write is answered, not abandoned");
+        assertTrue(stillInterrupted.get(10, TimeUnit.SECONDS), "and its thread learns of the interrupt after it");
+        assertEquals(List.of(1, 2), ids());
+    }
+
+    @Test
     void whenTheStoreFailsEveryWriteOfTheGroupFailsAtOnce() throws Exception {
         Future<Integer> first = firstHeldOpen();
         List<Future<Integer>> next = new ArrayList<>();
