@@ -64,7 +64,10 @@ public class DeliverabilityConfiguration implements CamelConfiguration {
         UnsubscribeSettings unsubscribe = deliverability.unsubscribe();
         DkimSettings dkim = deliverability.dkim();
 
-        SuppressionStore suppressions = new SuppressionStore(database.dataSource());
+        // the embedded store is this relay's alone: its list is indexed in memory, and a job none of whose
+        // recipients is on it reads nothing; a shared one is read at every job (other relays write to it)
+        SuppressionStore suppressions = database.shared() ? new SuppressionStore(database.dataSource())
+                : SuppressionStore.onlyWriter(database.dataSource());
         RecipientOutcomeStore outcomes = new RecipientOutcomeStore(database.dataSource());
         lookup(context, "jobStatusView", JobStatusView.class).setRecipientOutcomes(outcomes::forJob);
 

@@ -15,23 +15,56 @@ import javax.sql.DataSource;
 /**
  * The suppression list in the state database (table {@code suppression}): addresses of an account that no job
  * sends to any more, for every list or for one. Shared by every relay on the same database; read at each job,
- * never cached, so that an unsubscribe on one relay holds on all of them at once.
+ * never cached, so that an unsubscribe on one relay holds on all of them at once. The embedded store, which
+ * only this relay writes, keeps a {@link SuppressionIndex} of the addresses on the list, so that a job none of
+ * whose recipients is on it needs no read.
  */
 public class SuppressionStore {
 
     private static final String COLUMNS = "account, list_name, address, reason, detail, job_id, created_at";
 
     private final Jdbc jdbc;
+    /** The embedded store's index (null: a shared store, read at every look-up). */
+    private final SuppressionIndex index;
 
+    /** The list of a shared store: read at every look-up. */
     public SuppressionStore(DataSource dataSource) {
         this.jdbc = new Jdbc(dataSource);
+        this.index = null;
+    }
+
+    private SuppressionStore(DataSource dataSource, int minIndexCapacity) {
+        this.jdbc = new Jdbc(dataSource);
+        this.index = new SuppressionIndex(() -> jdbc.query("SELECT address_lower FROM suppression",
+                r -> r.getString(1)), minIndexCapacity);
+    }
+
+    /**
+     * The list of a store that only this relay writes (the embedded one), with its index: every write to the
+     * table must go through this store.
+     */
+    public static SuppressionStore onlyWriter(DataSource dataSource) {
+        return new SuppressionStore(dataSource, SuppressionIndex.MIN_CAPACITY);
+    }
+
+    /** {@link #onlyWriter} with an index sized for fewer addresses (tests of its rebuild). */
+    static SuppressionStore onlyWriter(DataSource dataSource, int minIndexCapacity) {
+        return new SuppressionStore(dataSource, minIndexCapacity);
     }
 
     /** Adds the address; false when it is already on that list (the first reason stays). */
     public boolean add(Suppression s) {
+        String key = Suppression.key(s.address());
+        if (index == null) {
+            return insert(s, key);
+        }
+        return index.adding(key, () -> insert(s, key));
+    }
+
+    private boolean insert(Suppression s, String key) {
         return jdbc.insertIfAbsent("INSERT INTO suppression (account, list_name, address, address_lower, reason,"
                 + " detail, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                s.account(), s.list(), s.address().strip(), Suppression.key(s.address()), s.reason().id(),
+                s.account(), s.list(), s.address().strip(), key, s.reason().id(),
                 cut(s.detail(), 2000), s.jobId(), s.createdAt());
     }
 
@@ -53,7 +86,7 @@ public class SuppressionStore {
         Set<String> keys = new TreeSet<>();
         addresses.forEach(a -> keys.add(Suppression.key(a)));
         Map<String, Suppression> out = new LinkedHashMap<>();
-        if (keys.isEmpty()) {
+        if (keys.isEmpty() || index != null && !index.mayHoldAny(keys)) {
             return out;
         }
         List<Object> args = new ArrayList<>();

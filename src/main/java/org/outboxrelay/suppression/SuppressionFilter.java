@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * suppression list (for every list, or for the job's unsubscribe list) are left out of the job - the To, Cc and
  * Bcc of a JSON job, the envelope of a raw message (its headers stay as written) - and recorded on the job as
  * suppressed with the reason. A job left with nobody fails with {@link AllRecipientsSuppressedException}.
- * Reads the shared store at every job: an address suppressed by any relay of a cluster holds at once.
+ * Reads the shared store at every job: an address suppressed by any relay of a cluster holds at once (the
+ * embedded store, which only this relay writes, answers from its index when no recipient is on the list).
  */
 public class SuppressionFilter {
 
