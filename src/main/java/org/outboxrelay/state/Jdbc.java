@@ -61,15 +61,20 @@ final class Jdbc {
     }
 
     <T> List<T> query(String sql, Row<T> row, Object... args) {
+        List<T> out = new ArrayList<>();
+        forEach(sql, row, out::add, args);
+        return out;
+    }
+
+    /** Each row read, handed on as it is read: a large table is never all in memory. */
+    <T> void forEach(String sql, Row<T> row, java.util.function.Consumer<? super T> each, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, args);
-            List<T> out = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
-                    out.add(row.read(r));
+                    each.accept(row.read(r));
                 }
             }
-            return out;
         } catch (SQLException e) {
             throw new StateStoreException("cannot read the deliverability tables", e);
         }

@@ -2,7 +2,8 @@ package org.outboxrelay.state;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import com.google.common.hash.BloomFilter;
@@ -31,15 +32,20 @@ final class SuppressionIndex {
     static final int MIN_CAPACITY = 100_000;
     private static final double FALSE_POSITIVES = 0.01;
 
-    private final Supplier<List<String>> allKeys;
+    private final LongSupplier rows;
+    private final Consumer<Consumer<String>> allKeys;
     private final int minCapacity;
     private volatile BloomFilter<CharSequence> filter;
     /** Addresses the filter was sized for, and how many it holds (at least: rows at build plus adds since). */
     private long capacity;
     private long held;
 
-    /** @param allKeys every {@code address_lower} in the table, read when the filter is built */
-    SuppressionIndex(Supplier<List<String>> allKeys, int minCapacity) {
+    /**
+     * @param rows    how many rows the table has, read when the filter is built
+     * @param allKeys hands every {@code address_lower} in the table to its argument, row by row
+     */
+    SuppressionIndex(LongSupplier rows, Consumer<Consumer<String>> allKeys, int minCapacity) {
+        this.rows = rows;
         this.allKeys = allKeys;
         this.minCapacity = minCapacity;
         synchronized (this) {
@@ -69,13 +75,16 @@ final class SuppressionIndex {
     }
 
     private void build() {
-        List<String> keys = allKeys.get();
-        long size = Math.max(minCapacity, 2L * keys.size());
+        long size = Math.max(minCapacity, 2 * rows.getAsLong());
         BloomFilter<CharSequence> f = BloomFilter.create(Funnels.stringFunnel(StandardCharsets.UTF_8), size,
                 FALSE_POSITIVES);
-        keys.forEach(f::put);
+        long[] read = new long[1];
+        allKeys.accept(k -> {
+            f.put(k);
+            read[0]++;
+        });
         capacity = size;
-        held = keys.size();
+        held = read[0];
         filter = f;
     }
 }

@@ -14,10 +14,10 @@ import javax.sql.DataSource;
 
 /**
  * The suppression list in the state database (table {@code suppression}): addresses of an account that no job
- * sends to any more, for every list or for one. Shared by every relay on the same database; read at each job,
- * never cached, so that an unsubscribe on one relay holds on all of them at once. The embedded store, which
- * only this relay writes, keeps a {@link SuppressionIndex} of the addresses on the list, so that a job none of
- * whose recipients is on it needs no read.
+ * sends to any more, for every list or for one. A shared store is read at each job, never cached, so that an
+ * unsubscribe on one relay holds on all of them at once. The embedded store, which only this relay writes, keeps
+ * a {@link SuppressionIndex} of the addresses on the list, so that a job none of whose recipients is on it needs
+ * no read.
  */
 public class SuppressionStore {
 
@@ -35,8 +35,9 @@ public class SuppressionStore {
 
     private SuppressionStore(DataSource dataSource, int minIndexCapacity) {
         this.jdbc = new Jdbc(dataSource);
-        this.index = new SuppressionIndex(() -> jdbc.query("SELECT address_lower FROM suppression",
-                r -> r.getString(1)), minIndexCapacity);
+        this.index = new SuppressionIndex(() -> jdbc.count("SELECT COUNT(*) FROM suppression"),
+                each -> jdbc.forEach("SELECT address_lower FROM suppression", r -> r.getString(1), each),
+                minIndexCapacity);
     }
 
     /**
