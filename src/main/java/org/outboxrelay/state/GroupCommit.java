@@ -47,8 +47,9 @@ final class GroupCommit {
     private final int gather;
     private final LongSupplier nanoTime;
     private final ArrayDeque<Pending<?>> waiting = new ArrayDeque<>();
+    /** A thread leads, or the lead was handed to one. */
     private boolean leading;
-    /** A leader waits for more writes to join its group: each arrival wakes it. */
+    /** A leader waits for more writes to join its group: the arrival that completes it wakes it. */
     private boolean gathering;
     /** When the latest write arrived ({@link #nanoTime}), and from which thread (none yet: null). */
     private long lastArrival;

@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -67,7 +68,7 @@ final class Jdbc {
     }
 
     /** Each row read, handed on as it is read: a large table is never all in memory. */
-    <T> void forEach(String sql, Row<T> row, java.util.function.Consumer<? super T> each, Object... args) {
+    <T> void forEach(String sql, Row<T> row, Consumer<? super T> each, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             bind(p, args);
             try (ResultSet r = p.executeQuery()) {

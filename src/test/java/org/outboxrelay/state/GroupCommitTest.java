@@ -1,7 +1,5 @@
 package org.outboxrelay.state;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,21 +54,7 @@ class GroupCommitTest {
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (id INT PRIMARY KEY)");
         }
-        DataSource store = db.dataSource();
-        counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection")) {
-                        taken.incrementAndGet();
-                        if (refuse) {
-                            throw new SQLException("the store is away", "08001");
-                        }
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        counting = StoreFixtures.counting(db.dataSource(), taken, () -> refuse);
         group = new GroupCommit(counting);
         callers = Executors.newFixedThreadPool(5);
     }

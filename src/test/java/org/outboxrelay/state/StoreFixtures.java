@@ -3,10 +3,35 @@ package org.outboxrelay.state;
 import java.time.Instant;
 import java.util.List;
 
-/** Outcomes written straight into a job store, as the delivery route writes them, for tests of what reads them. */
+/**
+ * Outcomes written straight into a job store, as the delivery route writes them, for tests of what reads them; a
+ * store that counts the connections taken from it.
+ */
 public final class StoreFixtures {
 
     private StoreFixtures() {
+    }
+
+    /**
+     * {@code store} as code under test sees it: each connection taken is counted in {@code taken}, and refused
+     * (SQL state 08001) while {@code refuse} says so.
+     */
+    public static javax.sql.DataSource counting(javax.sql.DataSource store,
+            java.util.concurrent.atomic.AtomicInteger taken, java.util.function.BooleanSupplier refuse) {
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(StoreFixtures.class.getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        taken.incrementAndGet();
+                        if (refuse.getAsBoolean()) {
+                            throw new java.sql.SQLException("the store is away", "08001");
+                        }
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     public static NewJob job(String id, String channel, String admission) {

@@ -1,7 +1,5 @@
 package org.outboxrelay.state;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -38,18 +36,7 @@ class SuppressionIndexTest {
     @BeforeEach
     void open() {
         db = StateDatabase.embedded(dir);
-        DataSource store = db.dataSource();
-        counting = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection")) {
-                        taken.incrementAndGet();
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        counting = StoreFixtures.counting(db.dataSource(), taken, () -> false);
     }
 
     @AfterEach
