@@ -1,7 +1,14 @@
 package org.outboxrelay.state;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import javax.sql.DataSource;
 
 /**
  * Outcomes written straight into a job store, as the delivery route writes them, for tests of what reads them; a
@@ -16,19 +23,18 @@ public final class StoreFixtures {
      * {@code store} as code under test sees it: each connection taken is counted in {@code taken}, and refused
      * (SQL state 08001) while {@code refuse} says so.
      */
-    public static javax.sql.DataSource counting(javax.sql.DataSource store,
-            java.util.concurrent.atomic.AtomicInteger taken, java.util.function.BooleanSupplier refuse) {
-        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(StoreFixtures.class.getClassLoader(),
-                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+    public static DataSource counting(DataSource store, AtomicInteger taken, BooleanSupplier refuse) {
+        return (DataSource) Proxy.newProxyInstance(StoreFixtures.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
                     if (method.getName().equals("getConnection")) {
                         taken.incrementAndGet();
                         if (refuse.getAsBoolean()) {
-                            throw new java.sql.SQLException("the store is away", "08001");
+                            throw new SQLException("the store is away", "08001");
                         }
                     }
                     try {
                         return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
