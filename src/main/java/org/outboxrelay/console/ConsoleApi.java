@@ -145,8 +145,7 @@ public class ConsoleApi {
     public ConsoleReply mail(@Header("id") Object idHeader) throws Exception {
         String id = text(idHeader);
         Optional<JobDetail> detail = search.job(id);
-        Optional<Content> content = messages.find(id, detail.map(d -> d.job().channel()).orElse(null),
-                detail.map(d -> d.job().messageId()).orElse(null));
+        Optional<Content> content = messages.find(id, detail.map(JobDetail::job));
         if (detail.isEmpty() && content.isEmpty()) {
             throw new ApiException(404, "No job with id \"" + id + "\" is in the job store or on a queue.");
         }
@@ -214,8 +213,7 @@ public class ConsoleApi {
 
     private MessageView jobMessage(String id) throws Exception {
         Optional<JobDetail> detail = search.job(id);
-        Content c = messages.find(id, detail.map(d -> d.job().channel()).orElse(null),
-                detail.map(d -> d.job().messageId()).orElse(null)).orElse(null);
+        Content c = messages.find(id, detail.map(JobDetail::job)).orElse(null);
         if (c == null || c.message() == null) {
             throw new ApiException(404, "The relay does not have the content of job \"" + id + "\".");
         }

@@ -2,6 +2,7 @@ package org.outboxrelay.console;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -27,8 +28,12 @@ public class JobPreview {
         this.context = context;
     }
 
-    /** The message's bytes; a job that cannot be built says why ({@link IllegalArgumentException}). */
-    public byte[] build(String jobId, String channel, String contentType, byte[] payload) {
+    /**
+     * The message's bytes; a job that cannot be built says why ({@link IllegalArgumentException}).
+     * {@code admittedAt}: when the job store first admitted the job, which its Message-ID is made of; null for a
+     * job not admitted yet (it gets its Message-ID when the delivery route admits it).
+     */
+    public byte[] build(String jobId, String channel, String contentType, byte[] payload, Instant admittedAt) {
         if (JobHeaders.RFC822.equalsIgnoreCase(contentType)) {
             return payload;
         }
@@ -41,6 +46,7 @@ public class JobPreview {
             JobReader reader = bean("jobReader", JobReader.class);
             QueuedJob job = reader.read(exchange);
             reader.validate(job);
+            job.setAdmittedAt(admittedAt);
             bean("templateRenderer", TemplateRenderer.class).render(job);
             OutgoingMessage message = bean("mimeBuilder", MimeMessageBuilder.class).build(job);
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,6 +1,7 @@
 package org.outboxrelay.console;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Enumeration;
 import java.util.Optional;
 
@@ -66,17 +67,23 @@ public class MessageSource {
         this.preview = preview;
     }
 
-    /** The content of the job, if the relay still has it anywhere. */
-    public Optional<Content> find(String jobId, String channel, String messageId) throws Exception {
-        Optional<Content> dead = deadLetter(jobId);
+    /**
+     * The content of the job, if the relay still has it anywhere; {@code stored}: the job as the job store has it
+     * (none: a job posted straight to mail.jobs that the delivery route has not taken yet).
+     */
+    public Optional<Content> find(String jobId, Optional<JobSearch.JobRow> stored) throws Exception {
+        String channel = stored.map(JobSearch.JobRow::channel).orElse(null);
+        // the Message-ID the job is sent with is made of its id and the time the store first admitted it
+        Instant admittedAt = stored.map(JobSearch.JobRow::createdAt).orElse(null);
+        Optional<Content> dead = deadLetter(jobId, admittedAt);
         if (dead.isPresent()) {
             return dead;
         }
-        Optional<Content> queued = onJobsQueue(jobId, channel);
+        Optional<Content> queued = onJobsQueue(jobId, channel, admittedAt);
         if (queued.isPresent()) {
             return queued;
         }
-        Optional<String> capturedName = captured.findByMessageId(messageId);
+        Optional<String> capturedName = captured.findByMessageId(stored.map(JobSearch.JobRow::messageId).orElse(null));
         if (capturedName.isPresent()) {
             Optional<byte[]> bytes = captured.read(capturedName.get());
             if (bytes.isPresent()) {
@@ -87,7 +94,7 @@ public class MessageSource {
     }
 
     /** The dead letter's facts (reason, failed at, ...) as the admin API gives them, and its content. */
-    private Optional<Content> deadLetter(String jobId) throws Exception {
+    private Optional<Content> deadLetter(String jobId, Instant admittedAt) throws Exception {
         ApiReply reply;
         try {
             reply = adminApi.deadLetter(jobId);
@@ -102,10 +109,10 @@ public class MessageSource {
         ((com.fasterxml.jackson.databind.node.ObjectNode) facts).remove("content");
         return Optional.of(content(Origin.DEAD_LETTER, jobId, facts.path("channel").asText(null),
                 facts.path("contentType").asText(null), payload == null ? null
-                        : payload.getBytes(StandardCharsets.UTF_8), facts));
+                        : payload.getBytes(StandardCharsets.UTF_8), facts, admittedAt));
     }
 
-    private Optional<Content> onJobsQueue(String jobId, String channel) throws Exception {
+    private Optional<Content> onJobsQueue(String jobId, String channel, Instant admittedAt) throws Exception {
         try (Connection c = connectionFactory.createConnection()) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -124,14 +131,14 @@ public class MessageSource {
                     payload = null;
                 }
                 return Optional.of(content(Origin.QUEUED, jobId, channel,
-                        m.getStringProperty(JobHeaders.CONTENT_TYPE), payload, null));
+                        m.getStringProperty(JobHeaders.CONTENT_TYPE), payload, null, admittedAt));
             }
         }
-        return deferredOnEmbeddedBroker(jobId, channel);
+        return deferredOnEmbeddedBroker(jobId, channel, admittedAt);
     }
 
     /** A deferred job: the embedded broker holds it back until its time, out of reach of a JMS browser. */
-    private Optional<Content> deferredOnEmbeddedBroker(String jobId, String channel) {
+    private Optional<Content> deferredOnEmbeddedBroker(String jobId, String channel, Instant admittedAt) {
         if (embeddedBroker == null) {
             return Optional.empty();
         }
@@ -160,7 +167,7 @@ public class MessageSource {
                     payload = new byte[body.readableBytes()];
                     body.readBytes(payload);
                 }
-                return Optional.of(content(Origin.DEFERRED, jobId, channel, contentType, payload, null));
+                return Optional.of(content(Origin.DEFERRED, jobId, channel, contentType, payload, null, admittedAt));
             } catch (RuntimeException e) {
                 LOG.debug("Cannot read deferred job {} on {}", jobId, EmbeddedBroker.JOBS, e);
                 return Optional.of(new Content(Origin.DEFERRED, null, null, "The deferred job cannot be read: "
@@ -171,13 +178,13 @@ public class MessageSource {
     }
 
     private Content content(Origin origin, String jobId, String channel, String contentType, byte[] payload,
-            JsonNode deadLetter) {
+            JsonNode deadLetter, Instant admittedAt) {
         if (payload == null) {
             return new Content(origin, null, null, "The job's content is not readable text.", deadLetter, null);
         }
         String text = new String(payload, StandardCharsets.UTF_8);
         try {
-            return new Content(origin, preview.build(jobId, channel, contentType, payload),
+            return new Content(origin, preview.build(jobId, channel, contentType, payload, admittedAt),
                     JobHeaders.RFC822.equalsIgnoreCase(contentType) ? null : text, null, deadLetter, null);
         } catch (IllegalArgumentException e) {
             return new Content(origin, null, text, e.getMessage(), deadLetter, null);

@@ -50,6 +50,7 @@ public class JobLedger {
         JobAdmission.Decision d = admission.admitForDelivery(job);
         if (d.admitted()) {
             job.setAlreadySentTo(d.sentRecipients());
+            job.setAdmittedAt(d.admittedAt());
         }
         if (!d.admitted()) {
             job.markDuplicate(d.existing().id());

@@ -73,7 +73,7 @@ public class MimeMessageBuilder {
     private OutgoingMessage fromRaw(QueuedJob job) throws MessagingException {
         RawMessage raw = job.getRawMessage();
         String messageId = raw.messageId() != null ? raw.messageId()
-                : MessageIds.forJob(job.getId(), Addresses.domainOf(raw.from()));
+                : MessageIds.forJob(job.getId(), job.getAdmittedAt(), Addresses.domainOf(raw.from()));
         OutgoingMessage m = new OutgoingMessage(session, new ByteArrayInputStream(job.getPayload()), messageId);
         m.removeHeader("Bcc");
         if (m.getHeader("Message-ID") == null) {
@@ -102,7 +102,7 @@ public class MimeMessageBuilder {
         String international = addresses.stream().filter(Addresses::needsSmtpUtf8).map(InternetAddress::getAddress)
                 .findFirst().orElse(null);
         OutgoingMessage m = new OutgoingMessage(international == null ? session : utf8Session,
-                MessageIds.forJob(job.getId(), Addresses.domainOf(from)));
+                MessageIds.forJob(job.getId(), job.getAdmittedAt(), Addresses.domainOf(from)));
         m.setSmtpUtf8Address(international);
         m.setFrom(from);
         if (!replyTo.isEmpty()) {

@@ -31,6 +31,7 @@ public class QueuedJob {
     private final List<Object> partResults = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int reservedRecipients;
     private List<String> alreadySentTo = List.of();
+    private Instant admittedAt;
     private int messageCount = 1;
     private String deliveryId;
     private List<SuppressedRecipient> suppressed = List.of();
@@ -167,6 +168,18 @@ public class QueuedJob {
 
     public void setAlreadySentTo(List<String> alreadySentTo) {
         this.alreadySentTo = alreadySentTo == null ? List.of() : List.copyOf(alreadySentTo);
+    }
+
+    /**
+     * When the job store first recorded this job (its created_at, the same on every attempt and every relay);
+     * null until the delivery route admitted it.
+     */
+    public Instant getAdmittedAt() {
+        return admittedAt;
+    }
+
+    public void setAdmittedAt(Instant admittedAt) {
+        this.admittedAt = admittedAt;
     }
 
     /** How many messages this attempt sends (more than one when the recipients are split). */

@@ -1,6 +1,8 @@
 package org.outboxrelay.state;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,20 +63,27 @@ public class JobAdmission {
 
     /**
      * The outcome: admitted (and whether it is new to the relay, or a copy seen before, e.g. redelivered after a
-     * crash), or a duplicate of a job in the given status.
+     * crash), or a duplicate of a job in the given status. {@code admittedAt}: when the store first recorded the
+     * admitted job (its {@code created_at}, in the store's milliseconds: the same on every later attempt and
+     * every relay); null for a duplicate.
      */
-    public record Decision(boolean admitted, JobStatus existing, boolean fresh, List<String> sentRecipients) {
+    public record Decision(boolean admitted, JobStatus existing, boolean fresh, List<String> sentRecipients,
+            Instant admittedAt) {
 
-        static Decision admitFresh() {
-            return new Decision(true, null, true, List.of());
+        static Decision admitFresh(Instant at) {
+            return new Decision(true, null, true, List.of(), at.truncatedTo(ChronoUnit.MILLIS));
         }
 
         static Decision admitAgain(JobRecord r) {
-            return new Decision(true, null, false, r.sentRecipients());
+            return new Decision(true, null, false, r.sentRecipients(), storeMillis(r));
         }
 
         static Decision duplicateOf(JobStatus status) {
-            return new Decision(false, status, false, List.of());
+            return new Decision(false, status, false, List.of(), null);
+        }
+
+        private static Instant storeMillis(JobRecord r) {
+            return r.createdAt() == null ? null : r.createdAt().truncatedTo(ChronoUnit.MILLIS);
         }
     }
 
@@ -85,8 +94,9 @@ public class JobAdmission {
      */
     public Decision admitNew(NewJob job) {
         for (int tries = 0; tries < 3; tries++) {
-            if (store.insertQueued(job, clock.instant())) {
-                return Decision.admitFresh();
+            Instant now = clock.instant();
+            if (store.insertQueued(job, now)) {
+                return Decision.admitFresh(now);
             }
             Optional<JobRecord> existing = store.find(job.id());
             if (existing.isEmpty()) {
@@ -96,13 +106,14 @@ public class JobAdmission {
             if (job.admission().equals(r.admission())) {
                 // this very copy: seen by the delivery route first (HTTP queues before it admits), or queued
                 // before a crash or a failed send and now taken up again (outbox)
-                return new Decision(true, null, true, r.sentRecipients());
+                return new Decision(true, null, true, r.sentRecipients(), Decision.storeMillis(r));
             }
             if (r.status() != JobStatus.FAILED) {
                 return Decision.duplicateOf(r.status());
             }
             if (store.readmit(job, JobStatus.FAILED, clock.instant())) {
-                return Decision.admitFresh();
+                // the job's row, created_at included, stays the one first admitted
+                return new Decision(true, null, true, List.of(), Decision.storeMillis(r));
             }
         }
         throw new IllegalStateException("job " + job.id() + " changed while being admitted; try again");
@@ -116,8 +127,9 @@ public class JobAdmission {
     public Decision admitForDelivery(NewJob job, boolean admittedAtTheDoor) {
         boolean insertFirst = !admittedAtTheDoor;
         for (int tries = 0; tries < 3; tries++) {
-            if (insertFirst && store.insertQueued(job, clock.instant())) {
-                return Decision.admitFresh();
+            Instant now = clock.instant();
+            if (insertFirst && store.insertQueued(job, now)) {
+                return Decision.admitFresh(now);
             }
             insertFirst = true;
             Optional<JobRecord> existing = store.find(job.id());
@@ -130,7 +142,9 @@ public class JobAdmission {
                     return Decision.duplicateOf(JobStatus.SENT);
                 case FAILED:
                     if (store.readmit(job, JobStatus.FAILED, clock.instant())) {
-                        return job.admission().equals(r.admission()) ? Decision.admitAgain(r) : Decision.admitFresh();
+                        // the job's row, created_at included, stays the one first admitted
+                        return job.admission().equals(r.admission()) ? Decision.admitAgain(r)
+                                : new Decision(true, null, true, List.of(), Decision.storeMillis(r));
                     }
                     continue;
                 default:

@@ -217,6 +217,10 @@ class ConsoleHttpTest {
         assertEquals("dead-letter", mail.path("content").path("origin").asText(), mail.toString());
         JsonNode message = mail.path("content").path("message");
         assertEquals("Invoice 7", message.path("subject").asText());
+        // the dead letter made into the message again has the Message-ID its attempt was sent with
+        assertEquals(mail.path("job").path("messageId").asText(), message.path("messageId").asText(), mail.toString());
+        assertTrue(message.path("messageId").asText().matches("<[0-9a-f]{12}\\.[0-9a-f]{20}\\.relay@.+>"),
+                mail.toString());
         assertTrue(message.path("hasHtml").asBoolean());
         assertEquals(1, message.path("remoteImages").asInt());
         assertTrue(mail.path("deadLetter").path("reason").asText().contains("550"), mail.toString());

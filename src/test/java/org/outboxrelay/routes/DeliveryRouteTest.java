@@ -17,7 +17,9 @@ import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.camel.test.main.junit5.Configure;
 import org.junit.jupiter.api.Test;
 import org.outboxrelay.config.RelayApplication;
+import org.outboxrelay.delivery.MessageIds;
 import org.outboxrelay.delivery.OutgoingMessage;
+import org.outboxrelay.state.JobStateStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -77,6 +79,9 @@ class DeliveryRouteTest {
         assertEquals(2, m.getEnvelopeRecipients().size());
         assertEquals(new InternetAddress("b@example.com"), m.getEnvelopeRecipients().get(1));
         assertTrue(m.getMessageID().endsWith(".relay@example.com>"));
+        // made of the job id and the time the job store admitted it, which every later attempt reads back
+        JobStateStore store = context.getRegistry().lookupByNameAndType("jobStore", JobStateStore.class);
+        assertEquals(MessageIds.forJob(id, store.find(id).orElseThrow().createdAt(), "example.com"), m.getMessageID());
     }
 
     @Test

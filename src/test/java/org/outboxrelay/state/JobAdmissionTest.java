@@ -2,15 +2,19 @@ package org.outboxrelay.state;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.outboxrelay.testing.MutableClock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JobAdmissionTest {
@@ -58,6 +62,31 @@ class JobAdmissionTest {
         JobAdmission.Decision sent = admission.admitForDelivery(StoreFixtures.job("j", "jms", "jms:1"), false);
         assertFalse(sent.admitted(), "never twice once sent");
         assertEquals(JobStatus.SENT, sent.existing());
+    }
+
+    @Test
+    void everyAttemptOfAJobIsToldWhenTheStoreFirstAdmittedIt() {
+        // what the job's Message-ID is made of: the same for every attempt, in the store's milliseconds
+        Instant first = Instant.parse("2026-12-02T10:15:30.123456789Z");
+        Instant firstInStore = Instant.parse("2026-12-02T10:15:30.123Z");
+        MutableClock clock = new MutableClock(first);
+        JobAdmission timed = new JobAdmission(store, clock, "relay@example.com", "test-node");
+
+        assertEquals(firstInStore, timed.admitForDelivery(StoreFixtures.job("m", "jms", "jms:1"), false).admittedAt());
+        clock.advance(Duration.ofMinutes(5));
+        assertEquals(firstInStore, timed.admitForDelivery(StoreFixtures.job("m", "jms", "jms:1"), false).admittedAt(),
+                "a redelivered copy");
+        assertNull(timed.admitForDelivery(StoreFixtures.job("m", "jms", "jms:2"), false).admittedAt(), "a duplicate");
+        StoreFixtures.failed(store, "m", "jms:1", 1, "550", "550 no");
+        clock.advance(Duration.ofMinutes(5));
+        assertEquals(firstInStore, timed.admitForDelivery(StoreFixtures.job("m", "jms", "jms:3"), false).admittedAt(),
+                "a failed job sent again");
+
+        Instant door = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        assertEquals(door, timed.admitNew(StoreFixtures.job("h", "http", "http:1")).admittedAt());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(door, timed.admitForDelivery(StoreFixtures.job("h", "http", "http:1"), true).admittedAt(),
+                "admitted at the door");
     }
 
     @Test
