@@ -109,6 +109,12 @@ final class EmbeddedStoreDataSource extends SQLiteDataSource {
         // the store never asks for generated keys; left on, the driver runs "SELECT last_insert_rowid()" as a
         // statement of its own after every INSERT (three or four per job) in case it is asked
         options.setGetGeneratedKeys(false);
+        // a transaction's statement journal in memory: each group commit runs every job's write under a savepoint,
+        // and SQLite keeps, for each, the pages it changes that an earlier write of the group changed already -
+        // past 64 KB in a temporary file it creates, writes page by page and deletes again for every group (more
+        // than half of the relay's pwrite calls, README "Performance"). Temporary tables and sorts stay in memory
+        // too; the store's queries keep them small (indexed orders, pages of results, batches of 1,000).
+        options.setTempStore(SQLiteConfig.TempStore.MEMORY);
         return options;
     }
 

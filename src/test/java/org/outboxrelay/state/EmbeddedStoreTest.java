@@ -61,6 +61,24 @@ class EmbeddedStoreTest {
         }
     }
 
+    /**
+     * Each group commit's savepoints journal the pages its writes change again; in a temporary file, SQLite created,
+     * wrote and deleted one per group (more pwrite calls than the log itself). The pool's connections and the
+     * group commits' own keep that journal, and temporary tables, in memory.
+     */
+    @Test
+    void statementJournalsStayInMemory() throws Exception {
+        try (StateDatabase db = StateDatabase.embedded(dir)) {
+            for (javax.sql.DataSource source : List.of(db.dataSource(), db.groupWriter())) {
+                try (Connection c = source.getConnection(); Statement s = c.createStatement();
+                        java.sql.ResultSet r = s.executeQuery("PRAGMA temp_store")) {
+                    assertTrue(r.next());
+                    assertEquals(2, r.getInt(1), "2: MEMORY");
+                }
+            }
+        }
+    }
+
     @Test
     void aConnectionThatMetAFailedWriteIsNotUsedAgain() {
         // primary result codes, and extended ones (SQLITE_IOERR_WRITE = 10 | 3 << 8)
