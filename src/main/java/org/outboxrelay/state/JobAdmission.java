@@ -71,7 +71,7 @@ public class JobAdmission {
             Instant admittedAt) {
 
         static Decision admitFresh(Instant at) {
-            return new Decision(true, null, true, List.of(), at.truncatedTo(ChronoUnit.MILLIS));
+            return new Decision(true, null, true, List.of(), at);
         }
 
         static Decision admitAgain(JobRecord r) {
@@ -94,7 +94,9 @@ public class JobAdmission {
      */
     public Decision admitNew(NewJob job) {
         for (int tries = 0; tries < 3; tries++) {
-            Instant now = clock.instant();
+            // in the store's milliseconds: the decision and the row hold the same instant (PostgreSQL would round
+            // nanoseconds to the nearest microsecond, which may be the next millisecond)
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             if (store.insertQueued(job, now)) {
                 return Decision.admitFresh(now);
             }
@@ -127,7 +129,9 @@ public class JobAdmission {
     public Decision admitForDelivery(NewJob job, boolean admittedAtTheDoor) {
         boolean insertFirst = !admittedAtTheDoor;
         for (int tries = 0; tries < 3; tries++) {
-            Instant now = clock.instant();
+            // in the store's milliseconds: the decision and the row hold the same instant (PostgreSQL would round
+            // nanoseconds to the nearest microsecond, which may be the next millisecond)
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             if (insertFirst && store.insertQueued(job, now)) {
                 return Decision.admitFresh(now);
             }

@@ -66,8 +66,9 @@ class JobAdmissionTest {
 
     @Test
     void everyAttemptOfAJobIsToldWhenTheStoreFirstAdmittedIt() {
-        // what the job's Message-ID is made of: the same for every attempt, in the store's milliseconds
-        Instant first = Instant.parse("2026-12-02T10:15:30.123456789Z");
+        // what the job's Message-ID is made of: the same for every attempt, in the store's milliseconds; a clock
+        // reading near the end of a millisecond, which PostgreSQL would round up to the next one
+        Instant first = Instant.parse("2026-12-02T10:15:30.123999600Z");
         Instant firstInStore = Instant.parse("2026-12-02T10:15:30.123Z");
         MutableClock clock = new MutableClock(first);
         JobAdmission timed = new JobAdmission(store, clock, "relay@example.com", "test-node");
