@@ -78,6 +78,11 @@ public class JobAdmission {
             return new Decision(true, null, false, r.sentRecipients(), storeMillis(r));
         }
 
+        /** Admitted as new (a failed job taken up again): nobody had it yet; its row keeps its first created_at. */
+        static Decision admitAgainAsNew(JobRecord r) {
+            return new Decision(true, null, true, List.of(), storeMillis(r));
+        }
+
         static Decision duplicateOf(JobStatus status) {
             return new Decision(false, status, false, List.of(), null);
         }
@@ -94,9 +99,7 @@ public class JobAdmission {
      */
     public Decision admitNew(NewJob job) {
         for (int tries = 0; tries < 3; tries++) {
-            // in the store's milliseconds: the decision and the row hold the same instant (PostgreSQL would round
-            // nanoseconds to the nearest microsecond, which may be the next millisecond)
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            Instant now = storeNow();
             if (store.insertQueued(job, now)) {
                 return Decision.admitFresh(now);
             }
@@ -114,8 +117,7 @@ public class JobAdmission {
                 return Decision.duplicateOf(r.status());
             }
             if (store.readmit(job, JobStatus.FAILED, clock.instant())) {
-                // the job's row, created_at included, stays the one first admitted
-                return new Decision(true, null, true, List.of(), Decision.storeMillis(r));
+                return Decision.admitAgainAsNew(r);
             }
         }
         throw new IllegalStateException("job " + job.id() + " changed while being admitted; try again");
@@ -129,9 +131,7 @@ public class JobAdmission {
     public Decision admitForDelivery(NewJob job, boolean admittedAtTheDoor) {
         boolean insertFirst = !admittedAtTheDoor;
         for (int tries = 0; tries < 3; tries++) {
-            // in the store's milliseconds: the decision and the row hold the same instant (PostgreSQL would round
-            // nanoseconds to the nearest microsecond, which may be the next millisecond)
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            Instant now = storeNow();
             if (insertFirst && store.insertQueued(job, now)) {
                 return Decision.admitFresh(now);
             }
@@ -146,9 +146,8 @@ public class JobAdmission {
                     return Decision.duplicateOf(JobStatus.SENT);
                 case FAILED:
                     if (store.readmit(job, JobStatus.FAILED, clock.instant())) {
-                        // the job's row, created_at included, stays the one first admitted
                         return job.admission().equals(r.admission()) ? Decision.admitAgain(r)
-                                : new Decision(true, null, true, List.of(), Decision.storeMillis(r));
+                                : Decision.admitAgainAsNew(r);
                     }
                     continue;
                 default:
@@ -157,5 +156,13 @@ public class JobAdmission {
             }
         }
         throw new IllegalStateException("job " + job.id() + " changed while being admitted; try again");
+    }
+
+    /**
+     * Now, in the store's milliseconds: the decision and the row it writes hold the same instant (PostgreSQL would
+     * round nanoseconds to the nearest microsecond, which may be the next millisecond).
+     */
+    private Instant storeNow() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -2,12 +2,15 @@ package org.outboxrelay.state;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
 
 import com.zaxxer.hikari.SQLExceptionOverride;
 import org.junit.jupiter.api.Test;
@@ -55,7 +58,7 @@ class EmbeddedStoreTest {
         try (StateDatabase db = StateDatabase.embedded(dir); Connection c = db.dataSource().getConnection();
                 java.sql.PreparedStatement p = c.prepareStatement(insert)) {
             assertEquals(1, p.executeUpdate());
-            try (java.sql.ResultSet keys = p.getGeneratedKeys()) {
+            try (ResultSet keys = p.getGeneratedKeys()) {
                 assertFalse(keys.next(), "no key was looked up");
             }
         }
@@ -69,9 +72,9 @@ class EmbeddedStoreTest {
     @Test
     void statementJournalsStayInMemory() throws Exception {
         try (StateDatabase db = StateDatabase.embedded(dir)) {
-            for (javax.sql.DataSource source : List.of(db.dataSource(), db.groupWriter())) {
+            for (DataSource source : List.of(db.dataSource(), db.groupWriter())) {
                 try (Connection c = source.getConnection(); Statement s = c.createStatement();
-                        java.sql.ResultSet r = s.executeQuery("PRAGMA temp_store")) {
+                        ResultSet r = s.executeQuery("PRAGMA temp_store")) {
                     assertTrue(r.next());
                     assertEquals(2, r.getInt(1), "2: MEMORY");
                 }
@@ -119,7 +122,7 @@ class EmbeddedStoreTest {
                 assertTrue(w.get(10, TimeUnit.SECONDS));
             }
             try (Connection writer = db.groupWriter().getConnection(); Statement s = writer.createStatement();
-                    java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM written")) {
+                    ResultSet r = s.executeQuery("SELECT count(*) FROM written")) {
                 assertTrue(r.next());
                 assertEquals(8, r.getInt(1), "every admission went through the group's own connection");
             }
