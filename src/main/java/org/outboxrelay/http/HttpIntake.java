@@ -22,6 +22,7 @@ import org.outboxrelay.job.InvalidJobException;
 import org.outboxrelay.job.JobHeaders;
 import org.outboxrelay.job.MailJobParser;
 import org.outboxrelay.job.QueuedJob;
+import org.outboxrelay.job.TimeOrderedIds;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.JobAdmission;
 import org.outboxrelay.state.JobRecord;
@@ -56,12 +57,14 @@ public class HttpIntake {
     private final JobStateStore store;
     private final Clock clock;
     private final RelayMetrics metrics;
+    private final TimeOrderedIds newIds;
 
     public HttpIntake(JobAdmission admission, JobStateStore store, Clock clock, RelayMetrics metrics) {
         this.admission = admission;
         this.store = store;
         this.clock = clock;
         this.metrics = metrics;
+        this.newIds = new TimeOrderedIds(clock);
     }
 
     /** {@code POST /mails}: a JSON job ({@code application/json}) or a complete message ({@code message/rfc822}). */
@@ -149,7 +152,8 @@ public class HttpIntake {
     }
 
     private QueuedJob newJob(String id, boolean raw, byte[] body) {
-        return new QueuedJob(id != null ? id : "http-" + UUID.randomUUID(), Channel.HTTP, raw, body, 0,
+        // a new id sorts after the ones made before it: the job store appends it instead of inserting at random
+        return new QueuedJob(id != null ? id : "http-" + newIds.next(), Channel.HTTP, raw, body, 0,
                 clock.instant(), null, "http:" + UUID.randomUUID());
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.outboxrelay.job.Channel;
 import org.outboxrelay.job.InvalidJobException;
 import org.outboxrelay.job.QueuedJob;
+import org.outboxrelay.job.TimeOrderedIds;
 import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.StoreFixtures;
 import org.outboxrelay.state.JobAdmission;
@@ -69,6 +71,9 @@ class HttpIntakeTest {
         assertEquals("key-1", intake.readJob(request("application/json", JOB, "key-1")).getId());
         QueuedJob fresh = intake.readJob(request("APPLICATION/JSON", JOB, null));
         assertTrue(fresh.getId().startsWith("http-"), fresh.getId());
+        UUID made = UUID.fromString(fresh.getId().substring("http-".length()));
+        assertEquals(7, made.version(), "a new id is time-ordered: " + fresh.getId());
+        assertTrue(Math.abs(TimeOrderedIds.millisOf(made) - System.currentTimeMillis()) < 60_000, fresh.getId());
         assertTrue(fresh.getAdmission().startsWith("http:"));
         assertTrue(!fresh.getAdmission().equals(intake.readJob(request("application/json", JOB, null)).getAdmission()));
 
