@@ -141,7 +141,7 @@ public class HttpIntake {
 
     /** After the job is on mail.jobs: records it as queued, unless a job with its id came first. */
     public void admit(@ExchangeProperty("job") QueuedJob job) {
-        JobAdmission.Decision d = admission.admitNew(job);
+        JobAdmission.Decision d = admission.admitQueued(job);
         if (!d.admitted()) {
             job.markDuplicate(d.existing().id());
             LOG.info("Duplicate {}: a job with this id was accepted at the same time and is {};"

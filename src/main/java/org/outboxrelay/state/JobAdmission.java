@@ -48,6 +48,25 @@ public class JobAdmission {
         return admitNew(describe(job));
     }
 
+    /**
+     * At the HTTP door, once the job is on mail.jobs. The queue hands a job to an idle delivery route at once, so
+     * the delivery route has usually admitted this very copy before the door gets here: then reading it is all
+     * there is to do, where an insert would change nothing and still wait for the store's next commit. Otherwise
+     * as {@link #admitNew(NewJob)}.
+     */
+    public Decision admitQueued(QueuedJob job) {
+        return admitQueued(describe(job));
+    }
+
+    /** See {@link #admitQueued(QueuedJob)}. */
+    public Decision admitQueued(NewJob job) {
+        Optional<JobRecord> seen = store.find(job.id());
+        if (seen.isPresent() && job.admission().equals(seen.get().admission())) {
+            return Decision.thisCopy(seen.get());
+        }
+        return admitNew(job);
+    }
+
     /** In the delivery route: see {@link #admitForDelivery(NewJob, boolean)}. */
     public Decision admitForDelivery(QueuedJob job) {
         return admitForDelivery(describe(job), job.getChannel() != Channel.JMS);
@@ -83,6 +102,11 @@ public class JobAdmission {
             return new Decision(true, null, true, List.of(), storeMillis(r));
         }
 
+        /** Admitted at the door, where the store holds this very copy already: new to the relay all the same. */
+        static Decision thisCopy(JobRecord r) {
+            return new Decision(true, null, true, r.sentRecipients(), storeMillis(r));
+        }
+
         static Decision duplicateOf(JobStatus status) {
             return new Decision(false, status, false, List.of(), null);
         }
@@ -111,7 +135,7 @@ public class JobAdmission {
             if (job.admission().equals(r.admission())) {
                 // this very copy: seen by the delivery route first (HTTP queues before it admits), or queued
                 // before a crash or a failed send and now taken up again (outbox)
-                return new Decision(true, null, true, r.sentRecipients(), Decision.storeMillis(r));
+                return Decision.thisCopy(r);
             }
             if (r.status() != JobStatus.FAILED) {
                 return Decision.duplicateOf(r.status());

@@ -1,5 +1,7 @@
 package org.outboxrelay.state;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -107,6 +109,46 @@ class JobAdmissionTest {
         assertEquals(JobStatus.FAILED, store.find("h").orElseThrow().status(), "its outcome stays");
         assertTrue(admission.admitNew(StoreFixtures.job("q", "http", "http:2")).admitted());
         assertFalse(admission.admitNew(StoreFixtures.job("q", "http", "http:3")).admitted(), "another copy of a queued job");
+    }
+
+    @Test
+    void theHttpDoorOnlyReadsACopyTheDeliveryRouteAdmittedFirst() {
+        // the usual order under load: the queue hands the job to the delivery route before the door admits it
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T17:00:00.250Z"));
+        int[] inserts = {0};
+        JobStateStore counting = (JobStateStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {JobStateStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("insertQueued")) {
+                        inserts[0]++;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        JobAdmission door = new JobAdmission(counting, clock, "relay@example.com", "test-node");
+
+        assertTrue(door.admitForDelivery(StoreFixtures.job("h", "http", "http:1"), true).admitted());
+        int delivery = inserts[0];
+        clock.advance(Duration.ofMillis(3));
+        JobAdmission.Decision atTheDoor = door.admitQueued(StoreFixtures.job("h", "http", "http:1"));
+        assertTrue(atTheDoor.admitted());
+        assertTrue(atTheDoor.fresh(), "new to the relay: the door counts it as received");
+        assertEquals(Instant.parse("2026-12-02T17:00:00.250Z"), atTheDoor.admittedAt(), "the delivery route's admission");
+        assertEquals(delivery, inserts[0], "no insert that could change nothing");
+
+        // the door first (the delivery route is busy): it inserts; another copy of the id is a duplicate
+        JobAdmission.Decision first = door.admitQueued(StoreFixtures.job("q", "http", "http:2"));
+        assertTrue(first.admitted() && first.fresh());
+        assertEquals(delivery + 1, inserts[0]);
+        JobAdmission.Decision second = door.admitQueued(StoreFixtures.job("q", "http", "http:3"));
+        assertFalse(second.admitted());
+        assertEquals(JobStatus.QUEUED, second.existing());
+        // a failed job may be submitted again
+        StoreFixtures.failed(store, "q", "http:2", 1, "550 no", "550 no");
+        assertTrue(door.admitQueued(StoreFixtures.job("q", "http", "http:4")).admitted());
+        assertEquals("http:4", store.find("q").orElseThrow().admission());
     }
 
     @Test
