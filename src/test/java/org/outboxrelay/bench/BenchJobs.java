@@ -41,20 +41,28 @@ final class BenchJobs {
 
     private final String runId;
     private final String body;
+    private final boolean withIds;
 
     /**
      * @param runId makes the job ids of this run unique (a relay keeps the ids it sent, and refuses them again)
      * @param bodyBytes size of the text body; 0 for a one-line body
      */
     BenchJobs(String runId, int bodyBytes) {
+        this(runId, bodyBytes, true);
+    }
+
+    /** @param withIds false: jobs carry no "id", so the relay makes one for each (as for clients that give none) */
+    BenchJobs(String runId, int bodyBytes, boolean withIds) {
         this.runId = runId;
         this.body = bodyBytes <= 0 ? null : body(bodyBytes);
+        this.withIds = withIds;
     }
 
     /** The JSON of job number {@code i}. */
     String json(int i, long submittedMillis) {
         String text = body != null ? body : "Hello number " + i;
-        return "{\"id\": \"bench-" + runId + "-" + i + "\", \"to\": \"r" + i + "@example.com\","
+        String id = withIds ? "\"id\": \"bench-" + runId + "-" + i + "\", " : "";
+        return "{" + id + "\"to\": \"r" + i + "@example.com\","
                 + " \"subject\": \"Benchmark " + i + "\", \"text\": \"" + text + "\","
                 + " \"headers\": {\"X-Bench-Submitted\": \"" + submittedMillis + "\"}}";
     }

@@ -62,6 +62,8 @@ public final class VersusPostfix {
     private int idleFirstSeconds;
     private int runs = 1;
     private int httpClients = 4;
+    /** Jobs carry an id of their own (false: the relay makes one, as for clients that give none). */
+    private boolean jobIds = true;
     private boolean skipPostfix;
     private boolean nativeMemory;
     private final List<String> idleJcmd = new ArrayList<>();
@@ -109,6 +111,7 @@ public final class VersusPostfix {
                 case "--idle-first" -> idleFirstSeconds = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--clients" -> httpClients = Integer.parseInt(args[++i]);
+                case "--no-ids" -> jobIds = false;
                 case "--channel" -> {
                     String c = args[++i];
                     channels.addAll(c.equals("all") ? List.of("jms", "outbox", "http") : List.of(c.split(",")));
@@ -206,7 +209,7 @@ public final class VersusPostfix {
             for (String command : startJcmd) {
                 relay.jcmd(command.split(" "));
             }
-            BenchJobs jobsOf = new BenchJobs(Long.toString(System.currentTimeMillis(), 36), bodyBytes);
+            BenchJobs jobsOf = new BenchJobs(Long.toString(System.currentTimeMillis(), 36), bodyBytes, jobIds);
             if (idleFirstSeconds > 0) {
                 // one job, then idle: the footprint of a relay that waits for work (its first jobs stay cold)
                 relayPhase(relay, sink, new BenchJobs("first", bodyBytes), channel, 0, 1);
