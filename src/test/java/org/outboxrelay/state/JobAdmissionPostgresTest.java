@@ -87,4 +87,40 @@ class JobAdmissionPostgresTest extends JobAdmissionTest {
             second.close();
         }
     }
+
+    @Test
+    void twoHttpRequestsWithOneIdAdmitOneCopyAtTheDoorAndInDelivery() throws Exception {
+        // each request queues its copy (its own admission token), then its door and some relay's delivery route
+        // admit that copy at the same time: one copy wins, and the door and the delivery route agree on which
+        JobAdmission a = new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "node-a");
+        JdbcJobStateStore second = openStore();
+        JobAdmission b = new JobAdmission(second, Clock.systemUTC(), "relay@example.com", "node-b");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<List<Future<Boolean>>> byId = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String id = "http-race-" + i;
+                List<Future<Boolean>> calls = new ArrayList<>();
+                for (String token : List.of("http:1", "http:2")) {
+                    JobAdmission door = token.endsWith("1") ? a : b;
+                    JobAdmission delivery = token.endsWith("1") ? b : a;
+                    calls.add(pool.submit(() -> door.admitQueued(StoreFixtures.job(id, "http", token)).admitted()));
+                    calls.add(pool.submit(() -> delivery.admitForDelivery(StoreFixtures.job(id, "http", token), true)
+                            .admitted()));
+                }
+                byId.add(calls);
+            }
+            for (int i = 0; i < byId.size(); i++) {
+                List<Future<Boolean>> calls = byId.get(i);
+                boolean copy1 = calls.get(0).get();
+                boolean copy2 = calls.get(2).get();
+                assertTrue(copy1 != copy2, "exactly one copy of http-race-" + i + " admitted at its door");
+                assertEquals(copy1, calls.get(1).get(), "door and delivery agree on copy 1 of http-race-" + i);
+                assertEquals(copy2, calls.get(3).get(), "door and delivery agree on copy 2 of http-race-" + i);
+            }
+        } finally {
+            pool.shutdownNow();
+            second.close();
+        }
+    }
 }

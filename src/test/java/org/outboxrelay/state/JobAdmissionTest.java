@@ -106,6 +106,7 @@ class JobAdmissionTest {
         assertTrue(admission.admitForDelivery(StoreFixtures.job("h", "http", "http:1"), true).admitted());
         StoreFixtures.failed(store, "h", "http:1", 1, "550 no", "550 no");
         assertTrue(admission.admitNew(StoreFixtures.job("h", "http", "http:1")).admitted(), "the same copy");
+        assertTrue(admission.admitQueued(StoreFixtures.job("h", "http", "http:1")).admitted(), "the same copy, read first");
         assertEquals(JobStatus.FAILED, store.find("h").orElseThrow().status(), "its outcome stays");
         assertTrue(admission.admitNew(StoreFixtures.job("q", "http", "http:2")).admitted());
         assertFalse(admission.admitNew(StoreFixtures.job("q", "http", "http:3")).admitted(), "another copy of a queued job");
@@ -147,7 +148,8 @@ class JobAdmissionTest {
         assertEquals(JobStatus.QUEUED, second.existing());
         // a failed job may be submitted again
         StoreFixtures.failed(store, "q", "http:2", 1, "550 no", "550 no");
-        assertTrue(door.admitQueued(StoreFixtures.job("q", "http", "http:4")).admitted());
+        JobAdmission.Decision again = door.admitQueued(StoreFixtures.job("q", "http", "http:4"));
+        assertTrue(again.admitted() && again.fresh(), "a failed job submitted again is a new job");
         assertEquals("http:4", store.find("q").orElseThrow().admission());
     }
 
