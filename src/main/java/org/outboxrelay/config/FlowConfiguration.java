@@ -2,6 +2,7 @@ package org.outboxrelay.config;
 
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -157,7 +158,7 @@ public class FlowConfiguration implements CamelConfiguration {
         JobChecks checks = bean(context, "jobChecks", JobChecks.class);
         steps.value("httpIntake.readJob", intake::readJob)
                 .value("httpIntake.readBatch", intake::readBatch)
-                .value("httpIntake.readBatchItem", e -> intake.readBatchItem(e.getMessage().getBody(String.class)))
+                .value("httpIntake.readBatchItem", e -> intake.readBatchItem(e.getMessage().getBody(JsonNode.class)))
                 .step("storageGuard.checkIntake", e -> storage.checkIntake())
                 .step("httpIntake.checkSeen", e -> intake.checkSeen(job(e)))
                 .condition("jobChecks.notDuplicate", e -> checks.notDuplicate(job(e)))

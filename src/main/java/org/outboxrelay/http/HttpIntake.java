@@ -1,6 +1,5 @@
 package org.outboxrelay.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,12 +73,13 @@ public class HttpIntake {
         byte[] body = bytes(in);
         String key = idempotencyKey(in);
         if (JobHeaders.JSON.equals(type)) {
-            String idField = idField(body);
+            JsonNode tree = treeOrNull(body);
+            String idField = idField(tree);
             if (key != null && idField != null && !key.equals(idField)) {
                 throw new InvalidJobException("id", "\"" + idField + "\" differs from the " + IDEMPOTENCY_KEY
                         + " header \"" + key + "\"");
             }
-            return newJob(idField != null ? idField : key, false, body);
+            return withTree(newJob(idField != null ? idField : key, false, body), tree);
         }
         if (JobHeaders.RFC822.equals(type)) {
             return newJob(key, true, body);
@@ -87,8 +87,8 @@ public class HttpIntake {
         throw unsupported(type, "application/json (a mail job) or message/rfc822 (a complete message)");
     }
 
-    /** {@code POST /mails/batch}: a JSON array of at most {@value #MAX_BATCH} jobs; the JSON text of each. */
-    public List<String> readBatch(Exchange exchange) throws ApiException, InvalidJobException {
+    /** {@code POST /mails/batch}: a JSON array of at most {@value #MAX_BATCH} jobs; the JSON of each. */
+    public List<JsonNode> readBatch(Exchange exchange) throws ApiException, InvalidJobException {
         Message in = exchange.getMessage();
         String type = mediaType(in.getHeader(Exchange.CONTENT_TYPE, String.class));
         if (!JobHeaders.JSON.equals(type)) {
@@ -112,21 +112,26 @@ public class HttpIntake {
             throw new ApiException(413, "A batch holds at most " + MAX_BATCH + " jobs; this one has " + tree.size()
                     + ". Split it into smaller batches.");
         }
-        List<String> items = new ArrayList<>(tree.size());
-        for (JsonNode item : tree) {
-            try {
-                items.add(JSON.writeValueAsString(item));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        List<JsonNode> items = new ArrayList<>(tree.size());
+        tree.forEach(items::add);
         return items;
     }
 
-    /** One job of a batch, as the JSON text {@link #readBatch} made of it. */
-    public QueuedJob readBatchItem(@Body String json) {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        return newJob(idField(body), false, body);
+    /** One job of a batch, as {@link #readBatch} parsed it; its payload is its JSON text. */
+    public QueuedJob readBatchItem(@Body JsonNode item) {
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(item);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return withTree(newJob(idField(item), false, body), item);
+    }
+
+    /** The tree the door parsed goes with the job: validation goes on with it, so a job's JSON is parsed once. */
+    private static QueuedJob withTree(QueuedJob job, JsonNode tree) {
+        job.setJson(tree);
+        return job;
     }
 
     /** Marks the job a duplicate when a job with its id was accepted before and did not fail. */
@@ -190,13 +195,18 @@ public class HttpIntake {
                 + " is not supported") + "; send " + expected + ".");
     }
 
-    /** The job's own "id", when it is JSON with a textual id; validation reports everything else. */
-    private static String idField(byte[] body) {
+    /** The body's JSON; null when it is none (validation parses it again and reports why). */
+    private static JsonNode treeOrNull(byte[] body) {
         try {
-            JsonNode id = MailJobParser.readTree(body).get("id");
-            return id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
+            return MailJobParser.readTree(body);
         } catch (InvalidJobException e) {
             return null;
         }
+    }
+
+    /** The job's own "id", when it is JSON with a textual id; validation reports everything else. */
+    private static String idField(JsonNode tree) {
+        JsonNode id = tree == null ? null : tree.get("id");
+        return id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
     }
 }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -25,6 +26,8 @@ import org.outboxrelay.state.JobStatus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +72,9 @@ class HttpIntakeTest {
         assertFalse(own.isRaw());
         assertEquals("mine", intake.readJob(request("application/json", "{\"id\": \"mine\"}", "mine")).getId());
         assertEquals("key-1", intake.readJob(request("application/json", JOB, "key-1")).getId());
+        assertEquals("mine", own.getJson().get("id").asText(), "the JSON is parsed once, at the door");
+        assertNull(intake.readJob(request("application/json", "{\"to\": ", null)).getJson(),
+                "no tree for malformed JSON: validation parses it and says where it breaks");
         QueuedJob fresh = intake.readJob(request("APPLICATION/JSON", JOB, null));
         assertTrue(fresh.getId().startsWith("http-"), fresh.getId());
         UUID made = UUID.fromString(fresh.getId().substring("http-".length()));
@@ -98,9 +104,12 @@ class HttpIntakeTest {
 
     @Test
     void aBatchIsAnArrayOfOneTo500Jobs() throws Exception {
-        List<String> items = intake.readBatch(request("application/json", "[" + JOB + ", {\"id\": \"x\"}, 7]", null));
+        List<JsonNode> items = intake.readBatch(request("application/json", "[" + JOB + ", {\"id\": \"x\"}, 7]", null));
         assertEquals(3, items.size());
-        assertEquals("x", intake.readBatchItem(items.get(1)).getId());
+        QueuedJob x = intake.readBatchItem(items.get(1));
+        assertEquals("x", x.getId());
+        assertEquals("{\"id\":\"x\"}", new String(x.getPayload(), StandardCharsets.UTF_8), "its own JSON is its payload");
+        assertSame(items.get(1), x.getJson(), "validation goes on with the tree the batch was read into");
         assertTrue(intake.readBatchItem(items.get(2)).getId().startsWith("http-"));
 
         assertEquals("(batch)", assertThrows(InvalidJobException.class,
