@@ -75,7 +75,7 @@ public class JobReader {
         Object idProperty = in.getHeader(JobHeaders.JOB_ID);
         String id = Bookkeeping.jobId(idProperty, problems);
         // a JSON job is parsed here, once: its id may be in it, and validate() goes on with the same tree
-        JsonNode json = body.raw() || body.payload() == null ? null : tree(body.payload());
+        JsonNode json = body.raw() || body.payload() == null ? null : MailJobParser.treeOrNull(body.payload());
         if (idProperty == null && json != null) {
             id = idField(json, problems);
         }
@@ -223,26 +223,17 @@ public class JobReader {
         }
     }
 
-    /** The JSON tree of a job's payload, or null when it is not JSON at all (validate() reports that). */
-    private static JsonNode tree(byte[] payload) {
-        try {
-            return MailJobParser.readTree(payload);
-        } catch (InvalidJobException e) {
-            return null;
-        }
-    }
-
     /** The JSON job's own "id", when it has a usable one; a bad one is a problem of the job. */
     private static String idField(JsonNode tree, List<FieldError> problems) {
-        JsonNode id = tree.get("id");
-        if (id == null || !id.isTextual() || id.asText().isEmpty()) {
+        String id = MailJobParser.ownId(tree);
+        if (id == null) {
             return null; // the schema says what is wrong with it
         }
-        String problem = Bookkeeping.idProblem(id.asText());
+        String problem = Bookkeeping.idProblem(id);
         if (problem != null) {
             problems.add(new FieldError("id", problem));
             return null;
         }
-        return id.asText();
+        return id;
     }
 }

@@ -73,8 +73,8 @@ public class HttpIntake {
         byte[] body = bytes(in);
         String key = idempotencyKey(in);
         if (JobHeaders.JSON.equals(type)) {
-            JsonNode tree = treeOrNull(body);
-            String idField = idField(tree);
+            JsonNode tree = MailJobParser.treeOrNull(body);
+            String idField = MailJobParser.ownId(tree);
             if (key != null && idField != null && !key.equals(idField)) {
                 throw new InvalidJobException("id", "\"" + idField + "\" differs from the " + IDEMPOTENCY_KEY
                         + " header \"" + key + "\"");
@@ -125,7 +125,7 @@ public class HttpIntake {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return withTree(newJob(idField(item), false, body), item);
+        return withTree(newJob(MailJobParser.ownId(item), false, body), item);
     }
 
     /** The tree the door parsed goes with the job: validation goes on with it, so a job's JSON is parsed once. */
@@ -193,20 +193,5 @@ public class HttpIntake {
     private static ApiException unsupported(String type, String expected) {
         return new ApiException(415, (type == null ? "The request has no Content-Type" : "Content-Type " + type
                 + " is not supported") + "; send " + expected + ".");
-    }
-
-    /** The body's JSON; null when it is none (validation parses it again and reports why). */
-    private static JsonNode treeOrNull(byte[] body) {
-        try {
-            return MailJobParser.readTree(body);
-        } catch (InvalidJobException e) {
-            return null;
-        }
-    }
-
-    /** The job's own "id", when it is JSON with a textual id; validation reports everything else. */
-    private static String idField(JsonNode tree) {
-        JsonNode id = tree == null ? null : tree.get("id");
-        return id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
     }
 }

@@ -11,11 +11,9 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Locale;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
 import org.outboxrelay.job.Channel;
-import org.outboxrelay.job.InvalidJobException;
 import org.outboxrelay.job.MailJobParser;
 import org.outboxrelay.job.QueuedJob;
 
@@ -56,7 +54,7 @@ public class OutboxFileParser {
         String fingerprint = fingerprint(name, modified, payload, size);
         String id = null;
         if (!raw && payload != null && payload.length > 0) {
-            id = idField(payload);
+            id = MailJobParser.ownId(MailJobParser.treeOrNull(payload)); // a bad one: reported by validation
         }
         if (id == null) {
             id = "outbox-" + fingerprint;
@@ -65,16 +63,6 @@ public class OutboxFileParser {
         // queued, or the relay crashed before removing it), it is recognised as the same job, not a duplicate
         return new QueuedJob(id, Channel.OUTBOX, raw, payload, size, 0, clock.instant(), name,
                 "outbox:" + fingerprint);
-    }
-
-    private static String idField(byte[] payload) {
-        try {
-            JsonNode tree = MailJobParser.readTree(payload);
-            JsonNode id = tree.get("id");
-            return id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
-        } catch (InvalidJobException e) {
-            return null; // reported by validation
-        }
     }
 
     private static String fingerprint(String name, long modified, byte[] payload, long size) {

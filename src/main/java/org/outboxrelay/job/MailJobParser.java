@@ -64,6 +64,24 @@ public class MailJobParser {
         return parse(readTree(json));
     }
 
+    /**
+     * The JSON tree of a job's payload, or null when it is no JSON (or empty, or not UTF-8): the doors and the
+     * delivery route read the job's id from it, and validation reports why there is none.
+     */
+    public static JsonNode treeOrNull(byte[] json) {
+        try {
+            return readTree(json);
+        } catch (InvalidJobException e) {
+            return null;
+        }
+    }
+
+    /** A JSON job's own "id" when it is a non-empty string; null otherwise (the schema says what is wrong). */
+    public static String ownId(JsonNode tree) {
+        JsonNode id = tree == null ? null : tree.get("id");
+        return id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
+    }
+
     /** Reads JSON text, reporting where it is malformed. */
     public static JsonNode readTree(byte[] json) throws InvalidJobException {
         if (json == null || json.length == 0) {

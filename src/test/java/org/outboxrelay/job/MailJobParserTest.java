@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,23 @@ class MailJobParserTest {
     private List<String> errors(String json) {
         InvalidJobException e = assertThrows(InvalidJobException.class, () -> parse(json));
         return e.errors().stream().map(FieldError::toString).toList();
+    }
+
+    @Test
+    void aJobsOwnIdIsANonEmptyStringAtTheTopOfValidJson() {
+        assertEquals("a-1", MailJobParser.ownId(MailJobParser.treeOrNull(bytes("{\"id\": \"a-1\", \"to\": \"x@y.z\"}"))));
+        assertNull(MailJobParser.ownId(MailJobParser.treeOrNull(bytes("{\"id\": 7}"))), "not a string");
+        assertNull(MailJobParser.ownId(MailJobParser.treeOrNull(bytes("{\"id\": \"\"}"))), "empty");
+        assertNull(MailJobParser.ownId(MailJobParser.treeOrNull(bytes("[{\"id\": \"a\"}]"))), "not an object");
+        assertNull(MailJobParser.treeOrNull(bytes("{\"id\": \"a\", \"id\": \"b\"}")), "a duplicate key is no job");
+        assertNull(MailJobParser.treeOrNull(bytes("{\"id\": \"a\"} trailing")), "nor are trailing tokens");
+        assertNull(MailJobParser.treeOrNull(new byte[] {'{', (byte) 0xC3, '}'}), "nor is text that is not UTF-8");
+        assertNull(MailJobParser.treeOrNull(new byte[0]));
+        assertNull(MailJobParser.ownId(null));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

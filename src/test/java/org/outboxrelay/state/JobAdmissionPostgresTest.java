@@ -58,13 +58,26 @@ class JobAdmissionPostgresTest extends JobAdmissionTest {
         }
     }
 
-    @Test
-    void relaysAdmittingTheSameIdsAtOnceAdmitEachExactlyOnce() throws Exception {
-        JobAdmission a = new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "node-a");
+    /** What runs on two relays sharing the one database, with threads to make their calls at once. */
+    private interface OnTwoRelays {
+        void run(JobAdmission a, JobAdmission b, ExecutorService pool) throws Exception;
+    }
+
+    private void onTwoRelays(OnTwoRelays test) throws Exception {
         JdbcJobStateStore second = openStore();
-        JobAdmission b = new JobAdmission(second, Clock.systemUTC(), "relay@example.com", "node-b");
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
+            test.run(new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "node-a"),
+                    new JobAdmission(second, Clock.systemUTC(), "relay@example.com", "node-b"), pool);
+        } finally {
+            pool.shutdownNow();
+            second.close();
+        }
+    }
+
+    @Test
+    void relaysAdmittingTheSameIdsAtOnceAdmitEachExactlyOnce() throws Exception {
+        onTwoRelays((a, b, pool) -> {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 String id = "race-" + i;
@@ -82,21 +95,14 @@ class JobAdmissionPostgresTest extends JobAdmissionTest {
                 admitted += f.get() ? 1 : 0;
             }
             assertEquals(200, admitted, "each id admitted by exactly one of its four copies");
-        } finally {
-            pool.shutdownNow();
-            second.close();
-        }
+        });
     }
 
     @Test
     void twoHttpRequestsWithOneIdAdmitOneCopyAtTheDoorAndInDelivery() throws Exception {
         // each request queues its copy (its own admission token), then its door and some relay's delivery route
         // admit that copy at the same time: one copy wins, and the door and the delivery route agree on which
-        JobAdmission a = new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "node-a");
-        JdbcJobStateStore second = openStore();
-        JobAdmission b = new JobAdmission(second, Clock.systemUTC(), "relay@example.com", "node-b");
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
+        onTwoRelays((a, b, pool) -> {
             List<List<Future<Boolean>>> byId = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 String id = "http-race-" + i;
@@ -118,9 +124,6 @@ class JobAdmissionPostgresTest extends JobAdmissionTest {
                 assertEquals(copy1, calls.get(1).get(), "door and delivery agree on copy 1 of http-race-" + i);
                 assertEquals(copy2, calls.get(3).get(), "door and delivery agree on copy 2 of http-race-" + i);
             }
-        } finally {
-            pool.shutdownNow();
-            second.close();
-        }
+        });
     }
 }
