@@ -30,6 +30,7 @@ import org.outboxrelay.dkim.DkimSigning;
 import org.outboxrelay.flow.RouteSteps;
 import org.outboxrelay.http.ApiProblems;
 import org.outboxrelay.http.ApiReplies;
+import org.outboxrelay.http.ApiReply;
 import org.outboxrelay.http.HttpIntake;
 import org.outboxrelay.ingest.JobIntake;
 import org.outboxrelay.ingest.OutboxArchive;
@@ -59,6 +60,7 @@ public class FlowConfiguration implements CamelConfiguration {
         sending(context, steps);
         outcomes(context, steps);
         httpIntake(context, steps);
+        httpReplies(steps);
     }
 
     /** From the JMS message to a job that may be sent: read, checked, admitted, rendered, filtered. */
@@ -169,6 +171,23 @@ public class FlowConfiguration implements CamelConfiguration {
                 .value("apiReplies.batch", e -> replies.batch(batchResults(e)))
                 .value("apiProblems.rejectedItem", e -> problems.rejectedItem(
                         e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class), job(e)));
+    }
+
+    /**
+     * The parts of an HTTP answer (the exchange property "reply") that the route http-respond writes, for every
+     * route that answers through it: typed reads instead of simple's OGNL ({@code ${exchangeProperty.reply.status}}
+     * calls the record's method by reflection, through a bean expression, on every call).
+     */
+    private static void httpReplies(RouteSteps steps) {
+        steps.value("apiReply.status", e -> reply(e).status())
+                .value("apiReply.contentType", e -> reply(e).contentType())
+                .condition("apiReply.hasLocation", e -> reply(e).location() != null)
+                .value("apiReply.location", e -> reply(e).location())
+                .value("apiReply.body", e -> reply(e).body());
+    }
+
+    private static ApiReply reply(Exchange exchange) {
+        return exchange.getProperty("reply", ApiReply.class);
     }
 
     @SuppressWarnings("unchecked")

@@ -134,8 +134,14 @@ public class HttpIntake {
         return job;
     }
 
-    /** Marks the job a duplicate when a job with its id was accepted before and did not fail. */
+    /**
+     * Marks the job a duplicate when a job with its id was accepted before and did not fail. An id the relay has
+     * just made is new by construction (74 random bits and the time): it is not looked up.
+     */
     public void checkSeen(@ExchangeProperty("job") QueuedJob job) {
+        if (job.hasNewId()) {
+            return;
+        }
         Optional<JobRecord> earlier = store.find(job.getId());
         if (earlier.isPresent() && earlier.get().status() != JobStatus.FAILED) {
             job.markDuplicate(earlier.get().status().id());
@@ -157,9 +163,14 @@ public class HttpIntake {
     }
 
     private QueuedJob newJob(String id, boolean raw, byte[] body) {
+        if (id != null) {
+            return new QueuedJob(id, Channel.HTTP, raw, body, 0, clock.instant(), null, "http:" + UUID.randomUUID());
+        }
         // a new id sorts after the ones made before it: the job store appends it instead of inserting at random
-        return new QueuedJob(id != null ? id : "http-" + newIds.next(), Channel.HTTP, raw, body, 0,
-                clock.instant(), null, "http:" + UUID.randomUUID());
+        QueuedJob job = new QueuedJob("http-" + newIds.next(), Channel.HTTP, raw, body, 0, clock.instant(), null,
+                "http:" + UUID.randomUUID());
+        job.markNewId();
+        return job;
     }
 
     private static String idempotencyKey(Message in) throws InvalidJobException {

@@ -36,6 +36,7 @@ public class QueuedJob {
     private String deliveryId;
     private List<SuppressedRecipient> suppressed = List.of();
     private List<FieldError> problems = List.of();
+    private boolean newId;
 
     public QueuedJob(String id, Channel channel, boolean raw, byte[] payload, int previousAttempts,
             Instant submittedAt, String outboxFile, String admission) {
@@ -145,6 +146,18 @@ public class QueuedJob {
     /** Status of the earlier job with the same id. */
     public String getDuplicateOf() {
         return duplicateOf;
+    }
+
+    /**
+     * The relay made this job's id just now, because the job came without one: no earlier job can have it, so
+     * there is nothing to look up before it is queued.
+     */
+    public boolean hasNewId() {
+        return newId;
+    }
+
+    public void markNewId() {
+        this.newId = true;
     }
 
     public void markDuplicate(String existingStatus) {

@@ -88,7 +88,10 @@ class HttpApiTest {
         assertEquals("/api/v1/mails/order-4711", r.header("Location"));
         assertNull(r.header("Authorization"), "request headers are not echoed");
 
-        JsonNode queued = api.get(r.header("Location")).json();
+        ApiClient.Response status = api.get(r.header("Location"));
+        assertEquals(200, status.status());
+        assertNull(status.header("Location"), "only a job just accepted is answered with where its status is");
+        JsonNode queued = status.json();
         assertEquals("queued", queued.path("status").asText(), queued.toString());
         assertEquals("http", queued.path("channel").asText());
         assertEquals(0, queued.path("attempts").asInt());

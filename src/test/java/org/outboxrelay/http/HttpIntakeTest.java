@@ -1,5 +1,7 @@
 package org.outboxrelay.http;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,6 +24,7 @@ import org.outboxrelay.job.TimeOrderedIds;
 import org.outboxrelay.state.JdbcJobStateStore;
 import org.outboxrelay.state.StoreFixtures;
 import org.outboxrelay.state.JobAdmission;
+import org.outboxrelay.state.JobStateStore;
 import org.outboxrelay.state.JobStatus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -146,5 +149,39 @@ class HttpIntakeTest {
         QueuedJob retry = intake.readJob(request("application/json", JOB, "dup"));
         intake.checkSeen(retry);
         assertFalse(retry.isDuplicate(), "a failed job may be submitted again");
+    }
+
+    @Test
+    void onlyIdsTheRelayDidNotMakeAreLookedUpBeforeTheJobIsQueued() throws Exception {
+        int[] finds = {0};
+        JobStateStore counting = (JobStateStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {JobStateStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("find")) {
+                        finds[0]++;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        HttpIntake door = new HttpIntake(new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "test-node"),
+                counting, Clock.systemUTC(), null);
+
+        QueuedJob made = door.readJob(request("application/json", JOB, null));
+        assertTrue(made.hasNewId());
+        door.checkSeen(made);
+        assertEquals(0, finds[0], "an id made just now cannot have been seen");
+        assertFalse(made.isDuplicate());
+        QueuedJob batchItem = door.readBatchItem(door.readBatch(request("application/json", "[" + JOB + "]", null)).get(0));
+        assertTrue(batchItem.hasNewId());
+
+        QueuedJob given = door.readJob(request("application/json", JOB, made.getId()));
+        assertFalse(given.hasNewId(), "a client's id, even one the relay once made, is looked up");
+        door.admit(made);
+        door.checkSeen(given);
+        assertEquals(1, finds[0]);
+        assertTrue(given.isDuplicate());
+        assertFalse(door.readJob(request("message/rfc822", "From: a@b.c\r\n\r\nx", "raw-1")).hasNewId());
     }
 }
