@@ -21,6 +21,9 @@ public final class MessageIds {
 
     /** Bytes of the hash of the job id after the time: 80 bits, to tell apart the jobs admitted in one millisecond. */
     private static final int HASH_BYTES_AFTER_TIME = 10;
+    /** Hex digits of the admission time (milliseconds since 1970), zero-padded: 12 last until the year 10889. */
+    private static final int TIME_DIGITS = 12;
+    private static final String TIME_PADDING = "0".repeat(TIME_DIGITS);
 
     private MessageIds() {
     }
@@ -38,14 +41,25 @@ public final class MessageIds {
         if (admittedAt == null) {
             return forJob(jobId, domain);
         }
-        String time = String.format("%012x", admittedAt.toEpochMilli());
-        return "<" + time + "." + HexFormat.of().formatHex(hash(jobId), 0, HASH_BYTES_AFTER_TIME) + ".relay@" + domain
+        String time = Long.toHexString(admittedAt.toEpochMilli());
+        return "<" + TIME_PADDING.substring(Math.min(time.length(), TIME_DIGITS)) + time + "." + HexFormat.of().formatHex(hash(jobId), 0, HASH_BYTES_AFTER_TIME) + ".relay@" + domain
                 + ">";
     }
 
     private static byte[] hash(String jobId) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(jobId.getBytes(StandardCharsets.UTF_8));
+            // a copy of one digest rather than a look-up among the security providers for every message
+            return ((MessageDigest) SHA_256.clone()).digest(jobId.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final MessageDigest SHA_256 = sha256();
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -24,6 +24,18 @@ class MessageIdsTest {
     }
 
     @Test
+    void aMessageIdIsTheSameAcrossVersionsOfTheRelay() {
+        // a job admitted by one version and sent again by the next must keep its Message-ID: these are the
+        // admission time in 12 hex digits and the first 10 bytes of SHA-256 of the job id (80 bits)
+        assertEquals("<01a236408e4b.0bafe22156d2698c143b.relay@example.com>",
+                MessageIds.forJob("order-1", ADMITTED, "example.com"));
+        assertEquals("<000000000005.0bafe22156d2698c143b.relay@example.com>",
+                MessageIds.forJob("order-1", Instant.ofEpochMilli(5), "example.com"), "zero-padded");
+        assertEquals("<5975cf1bba432391c94667f5886225f6.relay@example.com>",
+                MessageIds.forJob("preview", "example.com"));
+    }
+
+    @Test
     void messageIdsOfJobsAdmittedOneAfterAnotherSortOneAfterAnother() {
         // the job store's index of Message-IDs then grows at its end instead of at a random page per job
         List<String> made = new ArrayList<>();
