@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * {@code java -cp target/outbox-relay.jar org.outboxrelay.jvm.JvmCacheTraining target/outbox-relay.jar .} runs
  * {@link TrainingWorkload} - the relay with the shipped config, routes and templates, relaying a few thousand jobs
  * of every kind through every channel to its capture server - in a JVM started as the relay's own JVM will be
- * ({@link RelayJvm#MEMORY}), which writes the cache when it exits. A training run that fails leaves no cache and
+ * ({@link RelayJvm#OPTIONS}), which writes the cache when it exits. A training run that fails leaves no cache and
  * does not fail the build: the relay then simply starts without one. Its output goes to
  * {@code target/jvm-training.log}.
  */
@@ -31,7 +31,7 @@ public final class JvmCacheTraining {
         Path log = jar.resolveSibling("jvm-training.log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(RelayJvm.MEMORY);
+        command.addAll(RelayJvm.OPTIONS);
         command.add(cache.trainingOption());
         command.addAll(List.of("-cp", jar.toString(), TrainingWorkload.class.getName(), project.toString()));
         long start = System.nanoTime();

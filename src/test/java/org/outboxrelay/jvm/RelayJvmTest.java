@@ -36,7 +36,7 @@ class RelayJvmTest {
         List<String> command = command(new String[0], "auto", jar, jar,
                 Optional.of(List.of("-Drelay.smtp.host=mail.example.com"))).orElseThrow();
         assertEquals(JAVA_HOME.resolve("bin/java").toString(), command.get(0));
-        assertTrue(command.containsAll(RelayJvm.MEMORY), command.toString());
+        assertTrue(command.containsAll(RelayJvm.OPTIONS), command.toString());
         assertTrue(command.contains("-Drelay.smtp.host=mail.example.com"), "settings go along: " + command);
         assertTrue(command.contains("-Doutbox.relay.launcher=4242"), command.toString());
         assertEquals(List.of("-cp", jar.toString(), RelayJvm.MAIN), command.subList(command.size() - 3, command.size()));
@@ -81,11 +81,11 @@ class RelayJvmTest {
         Files.setLastModifiedTime(copied, Files.getLastModifiedTime(jar));
         Files.copy(cache.file(), elsewhere.resolve(cache.file().getFileName()));
         Files.copy(JvmCache.description(jar), JvmCache.description(copied));
-        assertEquals(RelayJvm.MEMORY, RelayJvm.tunedOptions(copied, Runtime.version()),
+        assertEquals(RelayJvm.OPTIONS, RelayJvm.tunedOptions(copied, Runtime.version()),
                 "the JVM would refuse the cache for a jar somewhere else (class path)");
 
         Files.write(jar, new byte[] {4}, StandardOpenOption.APPEND);
-        assertEquals(RelayJvm.MEMORY, RelayJvm.tunedOptions(jar, Runtime.version()), "a rebuilt jar");
+        assertEquals(RelayJvm.OPTIONS, RelayJvm.tunedOptions(jar, Runtime.version()), "a rebuilt jar");
     }
 
     @Test
