@@ -80,8 +80,6 @@ public class CoreConfiguration implements CamelConfiguration {
         pc.addOverrideProperty("relay.smtp.port", String.valueOf(relay.smtp().port()));
         pc.addOverrideProperty("relay.smtp.host", relay.smtp().host());
         pc.addOverrideProperty(RelaySettings.THROTTLE_OFF, String.valueOf(relay.messagesPerMinute() == 0));
-        pc.addOverrideProperty(RelaySettings.OUTBOX_LOCK_MIN_AGE,
-                RelaySettings.outboxLockMinAge(settings.durationOrOff(SettingsCatalog.OUTBOX_MIN_AGE)));
         pc.addOverrideProperty("relay.delivery.consumers", String.valueOf(relay.consumers()));
         // on stop, jobs in flight get this long to finish; what still runs then is rolled back and stays queued
         context.getShutdownStrategy().setTimeout(Math.max(1, relay.shutdownTimeout().toSeconds()));

@@ -14,6 +14,7 @@ import org.outboxrelay.delivery.PostponementLog;
 import org.outboxrelay.ingest.JobIntake;
 import org.outboxrelay.ingest.OutboxArchive;
 import org.outboxrelay.ingest.OutboxFileParser;
+import org.outboxrelay.ingest.OutboxReadLock;
 import org.outboxrelay.job.MailJobParser;
 import org.outboxrelay.job.RawMessageParser;
 import org.outboxrelay.observe.AuditTrail;
@@ -48,6 +49,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
         Beans.bind(context, "postponementLog", new PostponementLog(clock, Duration.ofMinutes(1)));
         Beans.bind(context, "deliveryEvents", new DeliveryEvents(clock, relay.node().id()));
         Beans.bind(context, "jobChecks", new JobChecks());
+        Beans.bind(context, "outboxReadLock", new OutboxReadLock(relay.outboxMinAge(), maxBytes));
         Beans.bind(context, "outboxFileParser", new OutboxFileParser(maxBytes, clock));
         Beans.bind(context, "outboxArchive", new OutboxArchive(relay.outboxDir(), clock));
         Beans.bind(context, "templateRenderer", new TemplateRenderer(relay.templatesDir(),

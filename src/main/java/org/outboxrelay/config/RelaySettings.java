@@ -31,6 +31,7 @@ public record RelaySettings(
         RelayNode node,
         Path dataDir,
         Path outboxDir,
+        Duration outboxMinAge,
         SmtpSettings smtp,
         OAuthSettings oauth,
         long maxMessageBytes,
@@ -70,25 +71,9 @@ public record RelaySettings(
     /** Set by the relay from other settings for the routes' placeholders; not for users to set. */
     public static final String THROTTLE_OFF = "relay.limits.throttle-off";
 
-    /**
-     * Set by the relay from relay.outbox.min-age for the outbox's read lock, in milliseconds: see
-     * {@link #outboxLockMinAge}.
-     */
-    public static final String OUTBOX_LOCK_MIN_AGE = "relay.outbox.lock-min-age";
-
     /** Placeholders the relay always gives the routes a value for, whatever the user set. */
-    public static final Set<String> SET_FOR_ROUTES = Set.of(THROTTLE_OFF, OUTBOX_LOCK_MIN_AGE, "relay.smtp.host",
+    public static final Set<String> SET_FOR_ROUTES = Set.of(THROTTLE_OFF, "relay.smtp.host",
             "relay.smtp.port", "relay.bounces.protocol", "relay.bounces.host", "relay.bounces.port");
-
-    /**
-     * The outbox read lock's minimum age for relay.outbox.min-age: at least 1 ms. Camel's {@code changed} read lock
-     * takes a minimum age of 0 to mean something else, that a file is taken only once two looks 250 ms apart
-     * ({@code readLockCheckInterval}) find it unchanged; the poller waits those 250 ms for each file in turn, about
-     * 4 files a second. With 1 ms a file is taken at once unless it changed in the last millisecond.
-     */
-    public static String outboxLockMinAge(Duration minAge) {
-        return String.valueOf(Math.max(1, minAge.toMillis()));
-    }
 
     /** The relay.smtp.* values with provider capture: its own server, not the user's to override. */
     public static Map<String, String> captureSmtp(String host, int port) {
@@ -109,7 +94,7 @@ public record RelaySettings(
         settings.integer(OUTBOX_THREADS); // used by the routes only
         settings.integer(OUTBOX_MAX_FILES_PER_POLL);
         settings.duration(OUTBOX_POLL_INTERVAL);
-        settings.durationOrOff(OUTBOX_MIN_AGE);
+        Duration outboxMinAge = settings.durationOrOff(OUTBOX_MIN_AGE);
         SmtpSettings smtp = SmtpSettings.from(settings);
         if (smtp.port() == 0) {
             settings.problem("relay.smtp.port", "must be set");
@@ -158,7 +143,7 @@ public record RelaySettings(
         long dataMinFree = settings.bytes(DATA_MIN_FREE);
         Duration dataCheckInterval = settings.duration(DATA_CHECK_INTERVAL);
         ConsoleSettings console = ConsoleSettings.read(settings);
-        return new RelaySettings(provider, capturePort, node, dataDir, outboxDir, smtp, oauth, maxBytes, retryPolicy,
+        return new RelaySettings(provider, capturePort, node, dataDir, outboxDir, outboxMinAge, smtp, oauth, maxBytes, retryPolicy,
                 messagesPerMinute, throttlePeriod, recipientsPerMessage, refuseOverLimit, recipientsPerDay,
                 pauseInitial, pauseMax, broker, state, consumers, retention, shutdownTimeout, templatesDir,
                 templatesUpdateDelay, http, managementPort, smtpProbeInterval, auditAddresses, auditFileSize,

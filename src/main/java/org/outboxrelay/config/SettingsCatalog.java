@@ -118,7 +118,8 @@ public final class SettingsCatalog {
     public static final Setting OUTBOX_POLL_INTERVAL = duration("relay.outbox.poll-interval", "500ms",
             "how often the outbox folder is looked at");
     public static final Setting OUTBOX_MIN_AGE = duration("relay.outbox.min-age", "1s",
-            "a file changed more recently is left for the next poll; 0: no wait (for writers that rename)");
+            "a file changed more recently is left for the next poll, but a *.json holding a complete job is"
+                    + " taken at once; 0: no wait (for writers that rename)");
     public static final Setting OUTBOX_MAX_FILES_PER_POLL = integer("relay.outbox.max-files-per-poll", 1000, 1, 100_000,
             "files taken per poll, in name order");
     public static final Setting OUTBOX_THREADS = integer("relay.outbox.threads", 8, 1, 64,

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.outboxrelay.ingest.OutboxReadLock;
 import org.outboxrelay.provider.Provider;
 import org.outboxrelay.provider.SmtpAuth;
 import org.outboxrelay.provider.SmtpSecurity;
@@ -48,9 +49,9 @@ class SettingsTest {
             assertEquals(List.of(), s.problems(), zero);
         }
         // Camel's changed read lock reads 0 as "wait for two equal looks 250 ms apart", file by file
-        assertEquals("1", RelaySettings.outboxLockMinAge(Duration.ZERO));
-        assertEquals("1000", RelaySettings.outboxLockMinAge(Duration.ofSeconds(1)));
-        assertEquals("250", RelaySettings.outboxLockMinAge(Duration.ofMillis(250)));
+        assertEquals(1, OutboxReadLock.minAgeMillis(Duration.ZERO));
+        assertEquals(1000, OutboxReadLock.minAgeMillis(Duration.ofSeconds(1)));
+        assertEquals(250, OutboxReadLock.minAgeMillis(Duration.ofMillis(250)));
     }
 
     @Test

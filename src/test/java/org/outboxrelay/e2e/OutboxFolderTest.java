@@ -182,6 +182,17 @@ class OutboxFolderTest {
     }
 
     @Test
+    void aCompleteJsonJobIsTakenAtOnceWhileAYoungMessageWaitsForMinAge() throws Exception {
+        relay = TestRelay.forServer(home, smtp).with("relay.outbox.min-age", "1h").start();
+        relay.drop("a-job.json", "{\"to\": \"x@example.com\", \"subject\": \"at once\", \"text\": \"t\"}");
+        relay.drop("b-message.eml", "From: relay@example.com\r\nTo: x@example.com\r\nSubject: later\r\n\r\nbody\r\n");
+        assertEquals("at once", smtp.awaitMessage().subject(), "a complete JSON job needs no minimum age");
+        relay.awaitFile("sent", "a-job.json");
+        assertTrue(Files.exists(relay.outbox().resolve("b-message.eml")), "a message changed less than min-age ago waits");
+        assertEquals(1, smtp.messages().size());
+    }
+
+    @Test
     void slowWriterIsNotPickedUpHalfWritten() throws Exception {
         relay = TestRelay.forServer(home, smtp).with("relay.outbox.min-age", "1s").start();
         Path file = relay.outbox().resolve("slow.json");

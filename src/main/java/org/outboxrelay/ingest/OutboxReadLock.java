@@ -1,0 +1,98 @@
+package org.outboxrelay.ingest;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileOperations;
+import org.apache.camel.component.file.strategy.FileChangedExclusiveReadLockStrategy;
+
+/**
+ * When the outbox may take a file: Camel's {@code changed} read lock, which leaves a file changed less than
+ * relay.outbox.min-age ago for later, except that a {@code *.json} file that holds one complete JSON object or
+ * array is taken at once, however young.
+ *
+ * <p>Why that is safe: a writer that does not rename has written a prefix of its job until it is done, and no
+ * proper prefix of a JSON object or array is a complete JSON document (its closing bracket comes last). So a
+ * complete one is the whole job; a prefix is not, and waits for min-age like any other file. A {@code *.eml}
+ * has no such end (a message cut anywhere is still a message) and always waits. Without this a burst of JSON
+ * jobs waited about min-age (1 s) before its first file was taken, on every burst.
+ */
+public class OutboxReadLock extends FileChangedExclusiveReadLockStrategy {
+
+    /** How often a young file is looked at again while the poller waits for it. */
+    static final long CHECK_INTERVAL_MILLIS = 250;
+    /** How long the poller waits for one file before it leaves it for the next poll. */
+    static final long TIMEOUT_MILLIS = 2000;
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final long maxBytes;
+
+    /**
+     * @param minAge   relay.outbox.min-age
+     * @param maxBytes relay.limits.max-message-bytes: a larger file is not read here (the outbox refuses it)
+     */
+    public OutboxReadLock(Duration minAge, long maxBytes) {
+        this(minAge, maxBytes, TIMEOUT_MILLIS);
+    }
+
+    OutboxReadLock(Duration minAge, long maxBytes, long timeoutMillis) {
+        this.maxBytes = maxBytes;
+        setMinAge(minAgeMillis(minAge));
+        setMinLength(0);
+        setCheckInterval(CHECK_INTERVAL_MILLIS);
+        setTimeout(timeoutMillis);
+        setMarkerFiler(false);
+        setReadLockLoggingLevel(LoggingLevel.OFF);
+    }
+
+    /**
+     * The minimum age handed to Camel: at least 1 ms. Camel's {@code changed} read lock takes 0 to mean something
+     * else, that a file is taken only once two looks 250 ms apart find it unchanged; the poller would wait those
+     * 250 ms for each file in turn, about 4 files a second. With 1 ms a file is taken at once unless it changed in
+     * the last millisecond.
+     */
+    public static long minAgeMillis(Duration minAge) {
+        return Math.max(1, minAge.toMillis());
+    }
+
+    @Override
+    public boolean acquireExclusiveReadLock(GenericFileOperations<File> operations, GenericFile<File> file,
+            Exchange exchange) throws Exception {
+        boolean young = System.currentTimeMillis() - file.getLastModified() < getMinAge();
+        if (young && file.getFileNameOnly().endsWith(".json") && isCompleteJson(Path.of(file.getAbsoluteFilePath()),
+                maxBytes)) {
+            return true;
+        }
+        return super.acquireExclusiveReadLock(operations, file, exchange);
+    }
+
+    /** Whether the file holds one JSON object or array and nothing after it but white space. */
+    static boolean isCompleteJson(Path path, long maxBytes) {
+        try {
+            long size = Files.size(path);
+            if (size < 2 || size > maxBytes) {
+                return false;
+            }
+            try (JsonParser parser = JSON.createParser(path.toFile())) {
+                JsonToken first = parser.nextToken();
+                if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
+                    return false;
+                }
+                parser.skipChildren();
+                return parser.nextToken() == null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false; // cut short, not JSON, or gone: Camel's read lock decides
+        }
+    }
+}
