@@ -50,6 +50,35 @@ class EmbeddedStoreTest {
         }
     }
 
+    /**
+     * A job is read with its recipients in one statement, in address order; a job recorded before recipients had
+     * rows keeps its sent ones as a JSON list on the job's row, and a row that says a recipient is reached never
+     * gives way to one that says it is not.
+     */
+    @Test
+    void aJobIsReadWithItsRecipientsAndTheSentOnesOfItsOldList() throws Exception {
+        try (StateDatabase db = StateDatabase.embedded(dir)) {
+            JdbcJobStateStore store = new JdbcJobStateStore(db.dataSource(), () -> { });
+            NewJob job = new NewJob("mixed", "jms", "jms:1", "relay@example.com", "relay@example.com", "s",
+                    List.of("zoe@example.org", "ann@example.org", "bob@example.org"), "node-a");
+            assertTrue(store.insertQueued(job, Instant.now()));
+            assertTrue(store.insertQueued(new NewJob("none", "jms", "jms:2", "relay@example.com",
+                    "relay@example.com", "s", List.of(), "node-a"), Instant.now()));
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE mail_job SET sent_recipients = '[\"Bob@example.org\", \"old@example.org\"]'"
+                        + " WHERE id = 'mixed'");
+            }
+            List<RecipientState> recipients = store.find("mixed").orElseThrow().recipients();
+            assertEquals(List.of("bob@example.org", "old@example.org", "ann@example.org", "zoe@example.org"),
+                    recipients.stream().map(RecipientState::address).toList());
+            assertEquals(List.of("bob@example.org", "old@example.org"), store.find("mixed").orElseThrow()
+                    .sentRecipients());
+            assertEquals(List.of(), store.find("none").orElseThrow().recipients());
+            assertEquals("none", store.find("none").orElseThrow().id());
+            assertFalse(store.find("unknown").isPresent());
+        }
+    }
+
     /** The store reads no generated keys: the driver must not look them up after each INSERT. */
     @Test
     void noInsertLooksUpItsGeneratedKey() throws Exception {
