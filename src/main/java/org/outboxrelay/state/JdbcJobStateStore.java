@@ -10,7 +10,6 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,11 +33,6 @@ public class JdbcJobStateStore implements JobStateStore {
 
     private static final String COLUMNS = "id, status, channel, admission, attempts, message_id, smtp_reply, reason,"
             + " accepted, refused, sent_recipients, next_attempt_at, created_at, updated_at, account, subject, node";
-    /** A job's row and its recipients' rows (one row per recipient, or one without a recipient), by address. */
-    private static final String FIND = "SELECT " + String.join(", ", Arrays.stream(COLUMNS.split(", "))
-            .map(column -> "j." + column + " AS " + column).toList())
-            + ", r.address AS recipient_address, r.status AS recipient_status, r.reply AS recipient_reply"
-            + " FROM mail_job j LEFT JOIN job_recipient r ON r.job_id = j.id WHERE j.id = ? ORDER BY r.address";
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * A recipient of a job, with its job's created_at (read in the same transaction, whenever the row is written:
@@ -168,33 +162,40 @@ public class JdbcJobStateStore implements JobStateStore {
 
     @Override
     public Optional<JobRecord> find(String id) {
-        // one statement for the job and its recipients: each read of the embedded store finds its page cache
-        // dropped by the commits since its last one and reads its pages again, so two reads cost about twice one
-        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(FIND)) {
-            p.setString(1, id);
-            try (ResultSet r = p.executeQuery()) {
-                if (!r.next()) {
-                    return Optional.empty();
-                }
-                JobRecord job = read(r, List.of());
-                // a job recorded before recipients had rows has them as a JSON list of sent ones
-                Map<String, RecipientState> recipients = new LinkedHashMap<>();
-                for (String a : legacyList(r.getString("sent_recipients"))) {
-                    recipients.put(a.toLowerCase(Locale.ROOT), new RecipientState(a, RecipientState.SENT, null));
-                }
-                do {
-                    String address = r.getString("recipient_address");
-                    if (address != null) {
-                        RecipientState s = new RecipientState(address, r.getString("recipient_status"),
-                                r.getString("recipient_reply"));
-                        recipients.merge(s.address(), s, (old, now) -> old.reached() && !now.reached() ? old : now);
+        try (Connection c = dataSource.getConnection()) {
+            JobRecord job;
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM mail_job WHERE id = ?")) {
+                p.setString(1, id);
+                try (ResultSet r = p.executeQuery()) {
+                    if (!r.next()) {
+                        return Optional.empty();
                     }
-                } while (r.next());
-                return Optional.of(job.withRecipients(List.copyOf(recipients.values())));
+                    job = read(r, recipients(c, id, r.getString("sent_recipients")));
+                }
             }
+            return Optional.of(job);
         } catch (SQLException e) {
             throw new StateStoreException("cannot read job " + id, e);
         }
+    }
+
+    /** The job's recipients; a job recorded before recipients had rows has them as a JSON list of sent ones. */
+    private static List<RecipientState> recipients(Connection c, String id, String legacySent) throws SQLException {
+        Map<String, RecipientState> all = new LinkedHashMap<>();
+        for (String a : legacyList(legacySent)) {
+            all.put(a.toLowerCase(Locale.ROOT), new RecipientState(a, RecipientState.SENT, null));
+        }
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT address, status, reply FROM job_recipient WHERE job_id = ? ORDER BY address")) {
+            p.setString(1, id);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    RecipientState s = new RecipientState(r.getString(1), r.getString(2), r.getString(3));
+                    all.merge(s.address(), s, (old, now) -> old.reached() && !now.reached() ? old : now);
+                }
+            }
+        }
+        return List.copyOf(all.values());
     }
 
     @Override

@@ -31,12 +31,6 @@ public record JobRecord(
         recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
 
-    /** The same job with these recipients. */
-    public JobRecord withRecipients(List<RecipientState> recipients) {
-        return new JobRecord(id, status, channel, admission, attempts, messageId, smtpReply, reason, accepted,
-                refusedJson, recipients, nextAttemptAt, createdAt, updatedAt, account, subject, node);
-    }
-
     /**
      * The addresses an SMTP server already accepted the message for (lower case): a later attempt of the same
      * job skips them.
