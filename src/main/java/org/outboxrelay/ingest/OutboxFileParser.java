@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Locale;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
 import org.outboxrelay.job.Channel;
@@ -54,20 +53,16 @@ public class OutboxFileParser {
         }
         String fingerprint = fingerprint(name, modified, payload, size);
         String id = null;
-        // a JSON job is parsed here, once: its id may be in it, and validation goes on with the same tree
-        JsonNode json = raw || payload == null || payload.length == 0 ? null : MailJobParser.treeOrNull(payload);
-        if (json != null) {
-            id = MailJobParser.ownId(json); // a bad one: reported by validation
+        if (!raw && payload != null && payload.length > 0) {
+            id = MailJobParser.ownId(MailJobParser.treeOrNull(payload)); // a bad one: reported by validation
         }
         if (id == null) {
             id = "outbox-" + fingerprint;
         }
         // the admission token is the file itself: when the same file is taken up again (its job could not be
         // queued, or the relay crashed before removing it), it is recognised as the same job, not a duplicate
-        QueuedJob job = new QueuedJob(id, Channel.OUTBOX, raw, payload, size, 0, clock.instant(), name,
+        return new QueuedJob(id, Channel.OUTBOX, raw, payload, size, 0, clock.instant(), name,
                 "outbox:" + fingerprint);
-        job.setJson(json);
-        return job;
     }
 
     private static String fingerprint(String name, long modified, byte[] payload, long size) {
