@@ -195,14 +195,37 @@ class OutboxFolderTest {
     @Test
     void slowWriterIsNotPickedUpHalfWritten() throws Exception {
         relay = TestRelay.forServer(home, smtp).with("relay.outbox.min-age", "1s").start();
-        Path file = relay.outbox().resolve("slow.json");
-        String json = "{\"to\": \"x@example.com\", \"subject\": \"slow\", \"text\": \"written in pieces\"}";
-        // a writer that ignores the rename convention: the file grows in place over ~1.5 s, while the
-        // relay polls it every 100 ms
+        Thread writer = writeSlowly(relay.outbox().resolve("slow.json"),
+                "{\"to\": \"x@example.com\", \"subject\": \"slow\", \"text\": \"written in pieces\"}");
+        ReceivedMessage m = smtp.awaitMessage();
+        writer.join();
+        assertEquals("slow", m.subject());
+        assertEquals("written in pieces", m.part("text/plain").strip());
+        assertEquals(List.of(), relay.filesIn("failed"), "never taken while incomplete");
+    }
+
+    @Test
+    void slowMessageWriterIsNotPickedUpHalfWritten() throws Exception {
+        // a message has no end to see (cut anywhere, it is still a message): only relay.outbox.min-age keeps it
+        relay = TestRelay.forServer(home, smtp).with("relay.outbox.min-age", "1s").start();
+        Thread writer = writeSlowly(relay.outbox().resolve("slow.eml"), "From: relay@example.com\r\n"
+                + "To: x@example.com\r\nSubject: slow message\r\n\r\nfirst line\r\nlast line\r\n");
+        ReceivedMessage m = smtp.awaitMessage();
+        writer.join();
+        assertEquals("slow message", m.subject());
+        assertTrue(m.text().contains("last line"), m.text());
+        assertEquals(List.of(), relay.filesIn("failed"), "never taken while incomplete");
+    }
+
+    /**
+     * A writer that ignores the rename convention: the file grows in place, 10 characters every 200 ms, while the
+     * relay polls it every 100 ms.
+     */
+    private static Thread writeSlowly(Path file, String content) {
         Thread writer = new Thread(() -> {
             try (var out = Files.newOutputStream(file)) {
-                for (int i = 0; i < json.length(); i += 10) {
-                    out.write(json.substring(i, Math.min(json.length(), i + 10)).getBytes(StandardCharsets.UTF_8));
+                for (int i = 0; i < content.length(); i += 10) {
+                    out.write(content.substring(i, Math.min(content.length(), i + 10)).getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     Thread.sleep(200); // simulates the slow writer, not a wait for a result
                 }
@@ -211,11 +234,7 @@ class OutboxFolderTest {
             }
         });
         writer.start();
-        ReceivedMessage m = smtp.awaitMessage();
-        writer.join();
-        assertEquals("slow", m.subject());
-        assertEquals("written in pieces", m.part("text/plain").strip());
-        assertEquals(List.of(), relay.filesIn("failed"), "never taken while incomplete");
+        return writer;
     }
 
     @Test
