@@ -22,7 +22,8 @@ import org.outboxrelay.job.QueuedJob;
  * larger than relay.limits.max-message-bytes is not read at all. A job without an id of its own gets one made
  * of its name, modification time and content, so that a file picked up twice (a crash between queueing it and
  * removing it) is recognised as the same job and sent once; so is a file whose job could not be queued (the
- * broker was down) when it is taken up again.
+ * broker was down) when it is taken up again. A JSON job the read lock took at once, being complete, is the very
+ * bytes it found complete ({@link OutboxReadLock}).
  */
 public class OutboxFileParser {
 
@@ -38,11 +39,14 @@ public class OutboxFileParser {
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         GenericFile<?> file = exchange.getMessage().getBody(GenericFile.class);
         Path path = Path.of(file.getAbsoluteFilePath());
-        long size = Files.size(path);
-        long modified = Files.getLastModifiedTime(path).toMillis();
         boolean raw = name.toLowerCase(Locale.ROOT).endsWith(".eml");
-        byte[] payload = null;
-        if (size <= maxMessageBytes) {
+        OutboxReadLock.CheckedJson checked = exchange.getProperty(OutboxReadLock.CHECKED,
+                OutboxReadLock.CheckedJson.class);
+        exchange.removeProperty(OutboxReadLock.CHECKED);
+        long size = checked != null ? checked.bytes().length : Files.size(path);
+        long modified = checked != null ? checked.modified() : Files.getLastModifiedTime(path).toMillis();
+        byte[] payload = checked != null ? checked.bytes() : null;
+        if (checked == null && size <= maxMessageBytes) {
             try (InputStream in = Files.newInputStream(path)) {
                 payload = in.readNBytes((int) maxMessageBytes + 1);
             }

@@ -2,6 +2,7 @@ package org.outboxrelay.ingest;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,9 @@ public class OutboxReadLock extends FileChangedExclusiveReadLockStrategy {
     static final long CHECK_INTERVAL_MILLIS = 250;
     /** How long the poller waits for one file before it leaves it for the next poll. */
     static final long TIMEOUT_MILLIS = 2000;
+
+    /** The exchange property with the {@link CheckedJson} of a file taken at once. */
+    public static final String CHECKED = "outboxCheckedJson";
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -69,30 +73,49 @@ public class OutboxReadLock extends FileChangedExclusiveReadLockStrategy {
     public boolean acquireExclusiveReadLock(GenericFileOperations<File> operations, GenericFile<File> file,
             Exchange exchange) throws Exception {
         boolean young = System.currentTimeMillis() - file.getLastModified() < getMinAge();
-        if (young && file.getFileNameOnly().endsWith(".json") && isCompleteJson(Path.of(file.getAbsoluteFilePath()),
-                maxBytes)) {
-            return true;
+        if (young && file.getFileNameOnly().endsWith(".json")) {
+            CheckedJson checked = completeJson(Path.of(file.getAbsoluteFilePath()), maxBytes);
+            if (checked != null) {
+                // the outbox takes exactly what was found complete, whatever the file holds by the time it is read
+                exchange.setProperty(CHECKED, checked);
+                return true;
+            }
         }
         return super.acquireExclusiveReadLock(operations, file, exchange);
     }
 
-    /** Whether the file holds one JSON object or array and nothing after it but white space. */
-    static boolean isCompleteJson(Path path, long maxBytes) {
+    /** The bytes of a file found to be a complete JSON job, and the file's modification time before they were read. */
+    public record CheckedJson(byte[] bytes, long modified) {
+    }
+
+    /** The file's bytes and modification time when it holds a complete JSON job ({@link #isCompleteJson}); else null. */
+    static CheckedJson completeJson(Path path, long maxBytes) {
         try {
-            long size = Files.size(path);
-            if (size < 2 || size > maxBytes) {
+            long modified = Files.getLastModifiedTime(path).toMillis();
+            if (Files.size(path) > maxBytes) {
+                return null;
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(path)) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            }
+            return bytes.length <= maxBytes && isCompleteJson(bytes) ? new CheckedJson(bytes, modified) : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // gone, or cannot be read: Camel's read lock decides
+        }
+    }
+
+    /** Whether the bytes are one JSON object or array and nothing after it but white space. */
+    static boolean isCompleteJson(byte[] bytes) {
+        try (JsonParser parser = JSON.createParser(bytes)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
                 return false;
             }
-            try (JsonParser parser = JSON.createParser(path.toFile())) {
-                JsonToken first = parser.nextToken();
-                if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
-                    return false;
-                }
-                parser.skipChildren();
-                return parser.nextToken() == null;
-            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
         } catch (IOException | RuntimeException e) {
-            return false; // cut short, not JSON, or gone: Camel's read lock decides
+            return false; // cut short, or not JSON
         }
     }
 }

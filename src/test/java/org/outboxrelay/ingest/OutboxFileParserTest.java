@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.outboxrelay.job.QueuedJob;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,13 +27,30 @@ class OutboxFileParserTest {
     private final OutboxFileParser parser = new OutboxFileParser(10_000, Clock.systemUTC());
 
     private QueuedJob read(String name, String content) throws IOException {
+        return parser.read(exchange(name, content));
+    }
+
+    private Exchange exchange(String name, String content) throws IOException {
         Path path = Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
         GenericFile<Object> file = new GenericFile<>();
         file.setAbsoluteFilePath(path.toAbsolutePath().toString());
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.getMessage().setHeader(Exchange.FILE_NAME_ONLY, name);
         exchange.getMessage().setBody(file);
-        return parser.read(exchange);
+        return exchange;
+    }
+
+    @Test
+    void aJsonJobTheReadLockFoundCompleteIsTheBytesItFound() throws IOException {
+        // the writer went on writing after the read lock took the file: what was found complete is the job
+        Exchange exchange = exchange("w.json", "{\"id\": \"first\", \"to\": \"a@example.com\"}{\"id\": \"more\"}");
+        byte[] found = "{\"id\": \"first\", \"to\": \"a@example.com\"}".getBytes(StandardCharsets.UTF_8);
+        exchange.setProperty(OutboxReadLock.CHECKED, new OutboxReadLock.CheckedJson(found, 1234));
+        QueuedJob job = parser.read(exchange);
+        assertEquals("first", job.getId());
+        assertArrayEquals(found, job.getPayload());
+        assertEquals(found.length, job.getSize());
+        assertNull(exchange.getProperty(OutboxReadLock.CHECKED), "not carried further");
     }
 
     @Test

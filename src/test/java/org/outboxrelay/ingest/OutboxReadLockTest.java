@@ -25,29 +25,33 @@ class OutboxReadLockTest {
         return Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
     }
 
+    private static boolean complete(Path path, long maxBytes) {
+        return OutboxReadLock.completeJson(path, maxBytes) != null;
+    }
+
     @Test
     void aCompleteJsonObjectOrArrayIsComplete() throws Exception {
-        assertTrue(OutboxReadLock.isCompleteJson(write("a.json", "{\"to\": \"a@example.com\", \"text\": \"}\"}\n"), 1000));
-        assertTrue(OutboxReadLock.isCompleteJson(write("b.json", " [{\"to\": \"a@example.com\"}] \r\n"), 1000));
+        assertTrue(complete(write("a.json", "{\"to\": \"a@example.com\", \"text\": \"}\"}\n"), 1000));
+        assertTrue(complete(write("b.json", " [{\"to\": \"a@example.com\"}] \r\n"), 1000));
     }
 
     @Test
     void noPrefixOfAJobIsComplete() throws Exception {
         String job = "{\"to\": \"a@example.com\", \"subject\": \"s\", \"tags\": [\"x\", {\"y\": 1}], \"text\": \"t\"}";
         for (int i = 0; i < job.length(); i++) {
-            assertFalse(OutboxReadLock.isCompleteJson(write("p.json", job.substring(0, i)), 1000), job.substring(0, i));
+            assertFalse(complete(write("p.json", job.substring(0, i)), 1000), job.substring(0, i));
         }
-        assertTrue(OutboxReadLock.isCompleteJson(write("p.json", job), 1000));
+        assertTrue(complete(write("p.json", job), 1000));
     }
 
     @Test
     void otherContentIsNotComplete() throws Exception {
-        assertFalse(OutboxReadLock.isCompleteJson(write("n.json", "12"), 1000), "a job is an object");
-        assertFalse(OutboxReadLock.isCompleteJson(write("t.json", "{} {}"), 1000), "two documents");
-        assertFalse(OutboxReadLock.isCompleteJson(write("g.json", "{}x"), 1000), "something after it");
-        assertFalse(OutboxReadLock.isCompleteJson(write("big.json", "{\"text\": \"" + "x".repeat(100) + "\"}"), 50),
+        assertFalse(complete(write("n.json", "12"), 1000), "a job is an object");
+        assertFalse(complete(write("t.json", "{} {}"), 1000), "two documents");
+        assertFalse(complete(write("g.json", "{}x"), 1000), "something after it");
+        assertFalse(complete(write("big.json", "{\"text\": \"" + "x".repeat(100) + "\"}"), 50),
                 "larger than the limit: not read");
-        assertFalse(OutboxReadLock.isCompleteJson(dir.resolve("gone.json"), 1000));
+        assertFalse(complete(dir.resolve("gone.json"), 1000));
     }
 
     @Test
@@ -55,10 +59,15 @@ class OutboxReadLockTest {
         OutboxReadLock lock = new OutboxReadLock(Duration.ofHours(1), 1000, 300);
         DefaultExchange exchange = new DefaultExchange(new DefaultCamelContext());
         assertTrue(lock.acquireExclusiveReadLock(null, file(write("job.json", "{\"to\": \"a@example.com\"}")), exchange));
+        OutboxReadLock.CheckedJson checked = exchange.getProperty(OutboxReadLock.CHECKED, OutboxReadLock.CheckedJson.class);
+        assertEquals("{\"to\": \"a@example.com\"}", new String(checked.bytes(), StandardCharsets.UTF_8),
+                "the outbox takes the very bytes found complete");
+        exchange.removeProperty(OutboxReadLock.CHECKED);
         assertFalse(lock.acquireExclusiveReadLock(null, file(write("cut.json", "{\"to\": \"a@exa")), exchange),
                 "a prefix waits for min-age, and the read lock gives up after its timeout");
         assertFalse(lock.acquireExclusiveReadLock(null, file(write("m.eml", "Subject: s\r\n\r\nb\r\n")), exchange),
                 "a message has no end to see: it waits for min-age");
+        assertEquals(null, exchange.getProperty(OutboxReadLock.CHECKED), "nothing checked for a file that waits");
         assertEquals(1, OutboxReadLock.minAgeMillis(Duration.ZERO), "0 would make Camel's read lock wait 250 ms per file");
     }
 
