@@ -143,8 +143,8 @@ public record RelaySettings(
         long dataMinFree = settings.bytes(DATA_MIN_FREE);
         Duration dataCheckInterval = settings.duration(DATA_CHECK_INTERVAL);
         ConsoleSettings console = ConsoleSettings.read(settings);
-        return new RelaySettings(provider, capturePort, node, dataDir, outboxDir, outboxMinAge, smtp, oauth, maxBytes, retryPolicy,
-                messagesPerMinute, throttlePeriod, recipientsPerMessage, refuseOverLimit, recipientsPerDay,
+        return new RelaySettings(provider, capturePort, node, dataDir, outboxDir, outboxMinAge, smtp, oauth, maxBytes,
+                retryPolicy, messagesPerMinute, throttlePeriod, recipientsPerMessage, refuseOverLimit, recipientsPerDay,
                 pauseInitial, pauseMax, broker, state, consumers, retention, shutdownTimeout, templatesDir,
                 templatesUpdateDelay, http, managementPort, smtpProbeInterval, auditAddresses, auditFileSize,
                 auditFiles, attachmentsDir, routesReload, routesDir, memoryReleaseInterval, deliverability, dataMinFree,

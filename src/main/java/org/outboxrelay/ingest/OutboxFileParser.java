@@ -38,23 +38,15 @@ public class OutboxFileParser {
     public QueuedJob read(Exchange exchange) throws IOException {
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         GenericFile<?> file = exchange.getMessage().getBody(GenericFile.class);
-        Path path = Path.of(file.getAbsoluteFilePath());
         boolean raw = name.toLowerCase(Locale.ROOT).endsWith(".eml");
-        OutboxReadLock.CheckedJson checked = exchange.getProperty(OutboxReadLock.CHECKED,
-                OutboxReadLock.CheckedJson.class);
+        FileContents read = exchange.getProperty(OutboxReadLock.CHECKED, FileContents.class);
         exchange.removeProperty(OutboxReadLock.CHECKED);
-        long size = checked != null ? checked.bytes().length : Files.size(path);
-        long modified = checked != null ? checked.modified() : Files.getLastModifiedTime(path).toMillis();
-        byte[] payload = checked != null ? checked.bytes() : null;
-        if (checked == null && size <= maxMessageBytes) {
-            try (InputStream in = Files.newInputStream(path)) {
-                payload = in.readNBytes((int) maxMessageBytes + 1);
-            }
-            size = payload.length;
-            if (size > maxMessageBytes) {
-                payload = null; // grew while we read it
-            }
+        if (read == null) {
+            read = readFile(Path.of(file.getAbsoluteFilePath()), maxMessageBytes);
         }
+        byte[] payload = read.payload();
+        long size = read.size();
+        long modified = read.modified();
         String fingerprint = fingerprint(name, modified, payload, size);
         String id = null;
         if (!raw && payload != null && payload.length > 0) {
@@ -67,6 +59,25 @@ public class OutboxFileParser {
         // queued, or the relay crashed before removing it), it is recognised as the same job, not a duplicate
         return new QueuedJob(id, Channel.OUTBOX, raw, payload, size, 0, clock.instant(), name,
                 "outbox:" + fingerprint);
+    }
+
+    /** What was read of a file: its bytes (null when larger than the limit), their number, its modification time. */
+    public record FileContents(byte[] payload, long size, long modified) {
+    }
+
+    /** The file's bytes when it holds at most {@code maxBytes} (it may grow while it is read), else only its size. */
+    static FileContents readFile(Path path, long maxBytes) throws IOException {
+        long modified = Files.getLastModifiedTime(path).toMillis();
+        long size = Files.size(path);
+        if (size > maxBytes) {
+            return new FileContents(null, size, modified);
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        }
+        // grew while we read it
+        return new FileContents(bytes.length > maxBytes ? null : bytes, bytes.length, modified);
     }
 
     private static String fingerprint(String name, long modified, byte[] payload, long size) {

@@ -2,8 +2,6 @@ package org.outboxrelay.ingest;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -34,7 +32,7 @@ public class OutboxReadLock extends FileChangedExclusiveReadLockStrategy {
     /** How long the poller waits for one file before it leaves it for the next poll. */
     static final long TIMEOUT_MILLIS = 2000;
 
-    /** The exchange property with the {@link CheckedJson} of a file taken at once. */
+    /** The exchange property with what was read of a file taken at once, which the outbox takes as it is. */
     public static final String CHECKED = "outboxCheckedJson";
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -74,7 +72,7 @@ public class OutboxReadLock extends FileChangedExclusiveReadLockStrategy {
             Exchange exchange) throws Exception {
         boolean young = System.currentTimeMillis() - file.getLastModified() < getMinAge();
         if (young && file.getFileNameOnly().endsWith(".json")) {
-            CheckedJson checked = completeJson(Path.of(file.getAbsoluteFilePath()), maxBytes);
+            OutboxFileParser.FileContents checked = completeJson(Path.of(file.getAbsoluteFilePath()), maxBytes);
             if (checked != null) {
                 // the outbox takes exactly what was found complete, whatever the file holds by the time it is read
                 exchange.setProperty(CHECKED, checked);
@@ -84,22 +82,11 @@ public class OutboxReadLock extends FileChangedExclusiveReadLockStrategy {
         return super.acquireExclusiveReadLock(operations, file, exchange);
     }
 
-    /** The bytes of a file found to be a complete JSON job, and the file's modification time before they were read. */
-    public record CheckedJson(byte[] bytes, long modified) {
-    }
-
-    /** The file's bytes and modification time when it holds a complete JSON job ({@link #isCompleteJson}); else null. */
-    static CheckedJson completeJson(Path path, long maxBytes) {
+    /** The file as read ({@link OutboxFileParser#readFile}) when it holds a complete JSON job; else null. */
+    static OutboxFileParser.FileContents completeJson(Path path, long maxBytes) {
         try {
-            long modified = Files.getLastModifiedTime(path).toMillis();
-            if (Files.size(path) > maxBytes) {
-                return null;
-            }
-            byte[] bytes;
-            try (InputStream in = Files.newInputStream(path)) {
-                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-            }
-            return bytes.length <= maxBytes && isCompleteJson(bytes) ? new CheckedJson(bytes, modified) : null;
+            OutboxFileParser.FileContents read = OutboxFileParser.readFile(path, maxBytes);
+            return read.payload() != null && isCompleteJson(read.payload()) ? read : null;
         } catch (IOException | RuntimeException e) {
             return null; // gone, or cannot be read: Camel's read lock decides
         }

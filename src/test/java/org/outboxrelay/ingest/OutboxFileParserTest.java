@@ -45,7 +45,7 @@ class OutboxFileParserTest {
         // the writer went on writing after the read lock took the file: what was found complete is the job
         Exchange exchange = exchange("w.json", "{\"id\": \"first\", \"to\": \"a@example.com\"}{\"id\": \"more\"}");
         byte[] found = "{\"id\": \"first\", \"to\": \"a@example.com\"}".getBytes(StandardCharsets.UTF_8);
-        exchange.setProperty(OutboxReadLock.CHECKED, new OutboxReadLock.CheckedJson(found, 1234));
+        exchange.setProperty(OutboxReadLock.CHECKED, new OutboxFileParser.FileContents(found, found.length, 1234));
         QueuedJob job = parser.read(exchange);
         assertEquals("first", job.getId());
         assertArrayEquals(found, job.getPayload());

@@ -59,8 +59,9 @@ class OutboxReadLockTest {
         OutboxReadLock lock = new OutboxReadLock(Duration.ofHours(1), 1000, 300);
         DefaultExchange exchange = new DefaultExchange(new DefaultCamelContext());
         assertTrue(lock.acquireExclusiveReadLock(null, file(write("job.json", "{\"to\": \"a@example.com\"}")), exchange));
-        OutboxReadLock.CheckedJson checked = exchange.getProperty(OutboxReadLock.CHECKED, OutboxReadLock.CheckedJson.class);
-        assertEquals("{\"to\": \"a@example.com\"}", new String(checked.bytes(), StandardCharsets.UTF_8),
+        OutboxFileParser.FileContents checked = exchange.getProperty(OutboxReadLock.CHECKED,
+                OutboxFileParser.FileContents.class);
+        assertEquals("{\"to\": \"a@example.com\"}", new String(checked.payload(), StandardCharsets.UTF_8),
                 "the outbox takes the very bytes found complete");
         exchange.removeProperty(OutboxReadLock.CHECKED);
         assertFalse(lock.acquireExclusiveReadLock(null, file(write("cut.json", "{\"to\": \"a@exa")), exchange),
