@@ -34,6 +34,7 @@ import org.outboxrelay.http.ApiReply;
 import org.outboxrelay.http.HttpIntake;
 import org.outboxrelay.ingest.JobIntake;
 import org.outboxrelay.ingest.OutboxArchive;
+import org.outboxrelay.ingest.OutboxFileParser;
 import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.limits.AccountLimits;
 import org.outboxrelay.observe.AuditTrail;
@@ -46,10 +47,10 @@ import org.outboxrelay.unsubscribe.ListUnsubscribeHeaders;
 
 /**
  * The steps every job goes through, by the names the route files use: the delivery path (delivery, outcomes,
- * suppression and the delivery-errors configuration) and the HTTP API's intake of jobs (http-api). Each is one
- * bean's method, called with the job, the message or the outcome from the exchange (see {@link RouteSteps} for
- * why not {@code bean:}). Last of the configurations, since it calls beans of all the others. A step named in a
- * route but bound nowhere stops the relay at start, naming it.
+ * suppression and the delivery-errors configuration) and the intake of jobs by the HTTP API (http-api) and the
+ * outbox folder (outbox). Each is one bean's method, called with the job, the message or the outcome from the
+ * exchange (see {@link RouteSteps} for why not {@code bean:}). Last of the configurations, since it calls beans
+ * of all the others. A step named in a route but bound nowhere stops the relay at start, naming it.
  */
 public class FlowConfiguration implements CamelConfiguration {
 
@@ -60,6 +61,7 @@ public class FlowConfiguration implements CamelConfiguration {
         sending(context, steps);
         outcomes(context, steps);
         httpIntake(context, steps);
+        outboxIntake(context, steps);
         httpReplies(steps);
     }
 
@@ -171,6 +173,17 @@ public class FlowConfiguration implements CamelConfiguration {
                 .value("apiReplies.batch", e -> replies.batch(batchResults(e)))
                 .value("apiProblems.rejectedItem", e -> problems.rejectedItem(
                         e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class), job(e)));
+    }
+
+    /**
+     * Each file taken from the outbox folder: read, then (on an outbox thread) checked as above, admitted and
+     * queued as the HTTP intake's jobs are.
+     */
+    private static void outboxIntake(CamelContext context, RouteSteps steps) {
+        OutboxFileParser parser = bean(context, "outboxFileParser", OutboxFileParser.class);
+        JobIntake jobs = bean(context, "jobIntake", JobIntake.class);
+        steps.value("outboxFileParser.read", parser::read)
+                .step("jobIntake.admit", e -> jobs.admit(job(e)));
     }
 
     /**

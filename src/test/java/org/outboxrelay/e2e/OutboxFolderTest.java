@@ -91,6 +91,26 @@ class OutboxFolderTest {
     }
 
     @Test
+    void aFileWhoseJobIdWasAcceptedBeforeGoesToFailedSayingSoAndIsNotSentAgain() throws Exception {
+        relay = TestRelay.forServer(home, smtp).start();
+        String job = """
+                {"id": "once-only", "to": "a@example.com", "subject": "Once", "text": "t"}
+                """;
+        relay.drop("first.json", job);
+        smtp.awaitMessage();
+        relay.awaitFile("sent", "first.json");
+
+        relay.drop("again.json", job);
+        relay.awaitFile("failed", "again.json.error.json");
+        assertTrue(relay.read("failed", "again.json.error.json")
+                .contains("duplicate: a job with id once-only is already sent; this one was not sent"));
+        assertEquals(job, relay.read("failed", "again.json"), "the file is kept as it was");
+        relay.awaitEvent(TestRelay.status("once-only", "duplicate"));
+        assertEquals(1, smtp.messages().size(), "sent once");
+        assertEquals(JobStatus.SENT, relay.record("once-only").status());
+    }
+
+    @Test
     void emlIsSentAsItIsWithoutItsBccHeader() throws Exception {
         relay = TestRelay.forServer(home, smtp).start();
         String eml = "From: Relay <relay@example.com>\r\n"
