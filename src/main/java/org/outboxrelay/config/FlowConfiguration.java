@@ -60,6 +60,7 @@ public class FlowConfiguration implements CamelConfiguration {
         reading(context, steps);
         sending(context, steps);
         outcomes(context, steps);
+        jobIntake(context, steps);
         httpIntake(context, steps);
         outboxIntake(context, steps);
         httpReplies(steps);
@@ -152,13 +153,19 @@ public class FlowConfiguration implements CamelConfiguration {
                 .step("deliveryEvents.asTopicMessage", events::asTopicMessage);
     }
 
+    /** What the doors that take jobs in (HTTP, outbox) share: the admission, and the job as a mail.jobs message. */
+    private static void jobIntake(CamelContext context, RouteSteps steps) {
+        JobIntake jobs = bean(context, "jobIntake", JobIntake.class);
+        steps.step("jobIntake.admit", e -> jobs.admit(job(e)))
+                .step("jobIntake.toQueueMessage", jobs::toQueueMessage);
+    }
+
     /** POST /api/v1/mails and its batches: read, check and queue each job, and answer. */
     private static void httpIntake(CamelContext context, RouteSteps steps) {
         HttpIntake intake = bean(context, "httpIntake", HttpIntake.class);
         ApiReplies replies = bean(context, "apiReplies", ApiReplies.class);
         ApiProblems problems = bean(context, "apiProblems", ApiProblems.class);
         StorageGuard storage = bean(context, "storageGuard", StorageGuard.class);
-        JobIntake jobs = bean(context, "jobIntake", JobIntake.class);
         JobChecks checks = bean(context, "jobChecks", JobChecks.class);
         steps.value("httpIntake.readJob", intake::readJob)
                 .value("httpIntake.readBatch", intake::readBatch)
@@ -166,7 +173,6 @@ public class FlowConfiguration implements CamelConfiguration {
                 .step("storageGuard.checkIntake", e -> storage.checkIntake())
                 .step("httpIntake.checkSeen", e -> intake.checkSeen(job(e)))
                 .condition("jobChecks.notDuplicate", e -> checks.notDuplicate(job(e)))
-                .step("jobIntake.toQueueMessage", jobs::toQueueMessage)
                 .step("httpIntake.admit", e -> intake.admit(job(e)))
                 .value("apiReplies.submitted", e -> replies.submitted(job(e)))
                 .value("apiReplies.batchItem", e -> replies.batchItem(job(e)))
@@ -175,15 +181,10 @@ public class FlowConfiguration implements CamelConfiguration {
                         e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class), job(e)));
     }
 
-    /**
-     * Each file taken from the outbox folder: read, then (on an outbox thread) checked as above, admitted and
-     * queued as the HTTP intake's jobs are.
-     */
+    /** Each file taken from the outbox folder, read on the poller; then checked, admitted and queued as above. */
     private static void outboxIntake(CamelContext context, RouteSteps steps) {
         OutboxFileParser parser = bean(context, "outboxFileParser", OutboxFileParser.class);
-        JobIntake jobs = bean(context, "jobIntake", JobIntake.class);
-        steps.value("outboxFileParser.read", parser::read)
-                .step("jobIntake.admit", e -> jobs.admit(job(e)));
+        steps.value("outboxFileParser.read", parser::read);
     }
 
     /**
