@@ -61,6 +61,7 @@ public final class BrokerNode implements AutoCloseable {
                 .setPersistenceEnabled(true)
                 .setJournalType(JournalType.NIO)
                 .setJournalDirectory(store.resolve("journal").toString())
+                .setJournalBufferTimeout_NIO(EmbeddedBroker.JOURNAL_BUFFER_TIMEOUT_NANOS)
                 .setBindingsDirectory(store.resolve("bindings").toString())
                 .setPagingDirectory(store.resolve("paging").toString())
                 .setLargeMessagesDirectory(store.resolve("large-messages").toString())

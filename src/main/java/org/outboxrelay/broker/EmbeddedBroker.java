@@ -49,6 +49,14 @@ public class EmbeddedBroker extends ServiceSupport {
     private static final AtomicInteger IDS = new AtomicInteger();
     /** Bytes of messages the broker keeps in memory before it pages (see doStart). */
     static final long GLOBAL_MAX_SIZE = 64L << 20;
+    /**
+     * How long the journal gathers writes that wait for its sync before it syncs them together: 1 ms, so at most
+     * 1,000 syncs a second. Artemis' NIO default is 3.33 ms (300 a second); {@code artemis create} measures the
+     * disk and sets about one sync's time, which an embedded broker never gets. Every job's send and every
+     * delivery's acknowledgement waits for the next sync, so the default made each wait about 1.7 ms longer than
+     * the disk needs (README "Performance": HTTP 15-20% faster warm).
+     */
+    static final int JOURNAL_BUFFER_TIMEOUT_NANOS = 1_000_000;
 
     private final BrokerSettings settings;
     private final long maxJobBytes;
@@ -163,6 +171,7 @@ public class EmbeddedBroker extends ServiceSupport {
                 .setPersistenceEnabled(true)
                 .setJournalType(JournalType.NIO)
                 .setJournalDirectory(settings.dataDir().resolve("journal").toString())
+                .setJournalBufferTimeout_NIO(JOURNAL_BUFFER_TIMEOUT_NANOS)
                 .setBindingsDirectory(settings.dataDir().resolve("bindings").toString())
                 .setPagingDirectory(settings.dataDir().resolve("paging").toString())
                 .setLargeMessagesDirectory(settings.dataDir().resolve("large-messages").toString())
