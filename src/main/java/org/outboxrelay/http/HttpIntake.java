@@ -24,7 +24,7 @@ import org.outboxrelay.job.QueuedJob;
 import org.outboxrelay.job.TimeOrderedIds;
 import org.outboxrelay.observe.RelayMetrics;
 import org.outboxrelay.state.JobAdmission;
-import org.outboxrelay.state.JobRecord;
+import org.outboxrelay.state.JobSeen;
 import org.outboxrelay.state.JobStateStore;
 import org.outboxrelay.state.JobStatus;
 import org.slf4j.Logger;
@@ -142,7 +142,7 @@ public class HttpIntake {
         if (job.hasNewId()) {
             return;
         }
-        Optional<JobRecord> earlier = store.find(job.getId());
+        Optional<JobSeen> earlier = store.seen(job.getId());
         if (earlier.isPresent() && earlier.get().status() != JobStatus.FAILED) {
             job.markDuplicate(earlier.get().status().id());
             LOG.info("Duplicate {}: a job with this id is already {}; not queued again", job,

@@ -179,6 +179,21 @@ public class JdbcJobStateStore implements JobStateStore {
         }
     }
 
+    @Override
+    public Optional<JobSeen> seen(String id) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement p = c.prepareStatement("SELECT status, admission, created_at FROM mail_job"
+                        + " WHERE id = ?")) {
+            p.setString(1, id);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(new JobSeen(id, JobStatus.valueOf(r.getString("status")),
+                        r.getString("admission"), instant(r, "created_at"))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("cannot read job " + id, e);
+        }
+    }
+
     /** The job's recipients; a job recorded before recipients had rows has them as a JSON list of sent ones. */
     private static List<RecipientState> recipients(Connection c, String id, String legacySent) throws SQLException {
         Map<String, RecipientState> all = new LinkedHashMap<>();

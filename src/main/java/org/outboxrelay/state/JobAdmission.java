@@ -60,7 +60,7 @@ public class JobAdmission {
 
     /** See {@link #admitQueued(QueuedJob)}. */
     public Decision admitQueued(NewJob job) {
-        Optional<JobRecord> seen = store.find(job.id());
+        Optional<JobSeen> seen = store.seen(job.id());
         if (seen.isPresent() && job.admission().equals(seen.get().admission())) {
             return Decision.thisCopy(seen.get());
         }
@@ -84,7 +84,8 @@ public class JobAdmission {
      * The outcome: admitted (and whether it is new to the relay, or a copy seen before, e.g. redelivered after a
      * crash), or a duplicate of a job in the given status. {@code admittedAt}: when the store first recorded the
      * admitted job (its {@code created_at}, in the store's milliseconds: the same on every later attempt and
-     * every relay); null for a duplicate.
+     * every relay); null for a duplicate. {@code sentRecipients}: the recipients an earlier attempt reached, which
+     * the delivery route skips; none at a door, which sends nothing and so reads the job's row only.
      */
     public record Decision(boolean admitted, JobStatus existing, boolean fresh, List<String> sentRecipients,
             Instant admittedAt) {
@@ -94,25 +95,25 @@ public class JobAdmission {
         }
 
         static Decision admitAgain(JobRecord r) {
-            return new Decision(true, null, false, r.sentRecipients(), storeMillis(r));
+            return new Decision(true, null, false, r.sentRecipients(), storeMillis(r.createdAt()));
         }
 
         /** Admitted as new (a failed job taken up again): nobody had it yet; its row keeps its first created_at. */
-        static Decision admitAgainAsNew(JobRecord r) {
-            return new Decision(true, null, true, List.of(), storeMillis(r));
+        static Decision admitAgainAsNew(Instant createdAt) {
+            return new Decision(true, null, true, List.of(), storeMillis(createdAt));
         }
 
         /** Admitted at the door, where the store holds this very copy already: new to the relay all the same. */
-        static Decision thisCopy(JobRecord r) {
-            return new Decision(true, null, true, r.sentRecipients(), storeMillis(r));
+        static Decision thisCopy(JobSeen r) {
+            return new Decision(true, null, true, List.of(), storeMillis(r.createdAt()));
         }
 
         static Decision duplicateOf(JobStatus status) {
             return new Decision(false, status, false, List.of(), null);
         }
 
-        private static Instant storeMillis(JobRecord r) {
-            return r.createdAt() == null ? null : r.createdAt().truncatedTo(ChronoUnit.MILLIS);
+        private static Instant storeMillis(Instant createdAt) {
+            return createdAt == null ? null : createdAt.truncatedTo(ChronoUnit.MILLIS);
         }
     }
 
@@ -127,11 +128,11 @@ public class JobAdmission {
             if (store.insertQueued(job, now)) {
                 return Decision.admitFresh(now);
             }
-            Optional<JobRecord> existing = store.find(job.id());
+            Optional<JobSeen> existing = store.seen(job.id());
             if (existing.isEmpty()) {
                 continue; // expired between the two calls: try the insert again
             }
-            JobRecord r = existing.get();
+            JobSeen r = existing.get();
             if (job.admission().equals(r.admission())) {
                 // this very copy: seen by the delivery route first (HTTP queues before it admits), or queued
                 // before a crash or a failed send and now taken up again (outbox)
@@ -141,7 +142,7 @@ public class JobAdmission {
                 return Decision.duplicateOf(r.status());
             }
             if (store.readmit(job, JobStatus.FAILED, clock.instant())) {
-                return Decision.admitAgainAsNew(r);
+                return Decision.admitAgainAsNew(r.createdAt());
             }
         }
         throw new IllegalStateException("job " + job.id() + " changed while being admitted; try again");
@@ -171,7 +172,7 @@ public class JobAdmission {
                 case FAILED:
                     if (store.readmit(job, JobStatus.FAILED, clock.instant())) {
                         return job.admission().equals(r.admission()) ? Decision.admitAgain(r)
-                                : Decision.admitAgainAsNew(r);
+                                : Decision.admitAgainAsNew(r.createdAt());
                     }
                     continue;
                 default:

@@ -15,7 +15,11 @@ public interface JobStateStore extends AutoCloseable {
     /** Records a new job as queued, with its recipients and a "queued" history entry; false if the id is known. */
     boolean insertQueued(NewJob job, Instant at);
 
+    /** The job with its recipients and where each stands. */
     Optional<JobRecord> find(String id);
+
+    /** The job's own row only (status, admission token, when admitted): what a door checks a job id against. */
+    Optional<JobSeen> seen(String id);
 
     /**
      * Takes a job back into the queue under a new admission (a failed job submitted or retried again), if it is

@@ -117,18 +117,7 @@ class JobAdmissionTest {
         // the usual order under load: the queue hands the job to the delivery route before the door admits it
         MutableClock clock = new MutableClock(Instant.parse("2026-12-02T17:00:00.250Z"));
         int[] inserts = {0};
-        JobStateStore counting = (JobStateStore) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {JobStateStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("insertQueued")) {
-                        inserts[0]++;
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        JobAdmission door = new JobAdmission(counting, clock, "relay@example.com", "test-node");
+        JobAdmission door = new JobAdmission(counting("insertQueued", inserts), clock, "relay@example.com", "test-node");
 
         assertTrue(door.admitForDelivery(StoreFixtures.job("h", "http", "http:1"), true).admitted());
         int delivery = inserts[0];
@@ -151,6 +140,48 @@ class JobAdmissionTest {
         JobAdmission.Decision again = door.admitQueued(StoreFixtures.job("q", "http", "http:4"));
         assertTrue(again.admitted() && again.fresh(), "a failed job submitted again is a new job");
         assertEquals("http:4", store.find("q").orElseThrow().admission());
+    }
+
+    @Test
+    void theDoorsReadTheJobsOwnRowNotItsRecipients() {
+        // a door sends nothing: it tells a job id by the job's row (status, admission token, when admitted); the
+        // recipients' rows that find reads with it are the delivery route's
+        int[] finds = {0};
+        JobAdmission door = new JobAdmission(counting("find", finds), Clock.systemUTC(), "relay@example.com",
+                "test-node");
+
+        assertTrue(door.admitNew(StoreFixtures.job("r", "outbox", "t1")).admitted());
+        JobAdmission.Decision same = door.admitNew(StoreFixtures.job("r", "outbox", "t1"));
+        assertTrue(same.admitted(), "the same copy");
+        assertEquals(java.util.List.of(), same.sentRecipients());
+        assertTrue(door.admitQueued(StoreFixtures.job("r", "http", "t1")).admitted(), "the same copy, read first");
+        JobAdmission.Decision other = door.admitQueued(StoreFixtures.job("r", "http", "t2"));
+        assertFalse(other.admitted());
+        assertEquals(JobStatus.QUEUED, other.existing());
+        StoreFixtures.failed(store, "r", "t1", 1, "550 no", "550 no");
+        assertTrue(door.admitNew(StoreFixtures.job("r", "http", "t3")).admitted(), "a failed job submitted again");
+        assertEquals(0, finds[0], "no read of the recipients at a door");
+
+        JobSeen seen = store.seen("r").orElseThrow();
+        JobRecord full = store.find("r").orElseThrow();
+        assertEquals(new JobSeen("r", full.status(), full.admission(), full.createdAt()), seen);
+        assertEquals("t3", seen.admission());
+        assertTrue(store.seen("never-seen").isEmpty());
+    }
+
+    /** The test's store, counting the calls of one of its methods. */
+    private JobStateStore counting(String methodName, int[] calls) {
+        return (JobStateStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {JobStateStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals(methodName)) {
+                        calls[0]++;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
