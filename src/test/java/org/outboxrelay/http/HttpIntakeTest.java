@@ -153,12 +153,12 @@ class HttpIntakeTest {
 
     @Test
     void onlyIdsTheRelayDidNotMakeAreLookedUpBeforeTheJobIsQueued() throws Exception {
-        int[] finds = {0};
+        int[] lookups = {0};
         JobStateStore counting = (JobStateStore) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {JobStateStore.class}, (proxy, method, args) -> {
                     // the door looks an id up by the job's row only (JobStateStore.seen)
                     if (method.getName().equals("seen")) {
-                        finds[0]++;
+                        lookups[0]++;
                     }
                     try {
                         return method.invoke(store, args);
@@ -172,7 +172,7 @@ class HttpIntakeTest {
         QueuedJob made = door.readJob(request("application/json", JOB, null));
         assertTrue(made.hasNewId());
         door.checkSeen(made);
-        assertEquals(0, finds[0], "an id made just now cannot have been seen");
+        assertEquals(0, lookups[0], "an id made just now cannot have been seen");
         assertFalse(made.isDuplicate());
         QueuedJob batchItem = door.readBatchItem(door.readBatch(request("application/json", "[" + JOB + "]", null)).get(0));
         assertTrue(batchItem.hasNewId());
@@ -181,7 +181,7 @@ class HttpIntakeTest {
         assertFalse(given.hasNewId(), "a client's id, even one the relay once made, is looked up");
         door.admit(made);
         door.checkSeen(given);
-        assertEquals(1, finds[0]);
+        assertEquals(1, lookups[0]);
         assertTrue(given.isDuplicate());
         assertFalse(door.readJob(request("message/rfc822", "From: a@b.c\r\n\r\nx", "raw-1")).hasNewId());
     }
