@@ -50,11 +50,11 @@ public class EmbeddedBroker extends ServiceSupport {
     /** Bytes of messages the broker keeps in memory before it pages (see doStart). */
     static final long GLOBAL_MAX_SIZE = 64L << 20;
     /**
-     * How long the journal gathers writes that wait for its sync before it syncs them together: 1 ms, so at most
-     * 1,000 syncs a second. Artemis' NIO default is 3.33 ms (300 a second); {@code artemis create} measures the
-     * disk and sets about one sync's time, which an embedded broker never gets. Every job's send and every
-     * delivery's acknowledgement waits for the next sync, so the default made each wait about 1.7 ms longer than
-     * the disk needs (README "Performance": HTTP 15-20% faster warm).
+     * How long the journal gathers writes that wait for its sync before it syncs them together (also for the
+     * broker pair, {@link BrokerNode}). Artemis' NIO default is three times this; {@code artemis create} measures
+     * the disk and sets about one sync's time, which an embedded broker never gets. Every job's send and every
+     * delivery's commit waits for the next sync, so under load the default timer, not the disk, set how long
+     * (README "Performance", table of changes).
      */
     static final int JOURNAL_BUFFER_TIMEOUT_NANOS = 1_000_000;
 
