@@ -1,13 +1,12 @@
 package org.outboxrelay.http;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
@@ -153,26 +152,16 @@ class HttpIntakeTest {
 
     @Test
     void onlyIdsTheRelayDidNotMakeAreLookedUpBeforeTheJobIsQueued() throws Exception {
-        int[] lookups = {0};
-        JobStateStore counting = (JobStateStore) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {JobStateStore.class}, (proxy, method, args) -> {
-                    // the door looks an id up by the job's row only (JobStateStore.seen)
-                    if (method.getName().equals("seen")) {
-                        lookups[0]++;
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        AtomicInteger lookups = new AtomicInteger();
+        // the door looks an id up by the job's row only (JobStateStore.seen)
+        JobStateStore counting = StoreFixtures.counting(store, "seen", lookups);
         HttpIntake door = new HttpIntake(new JobAdmission(store, Clock.systemUTC(), "relay@example.com", "test-node"),
                 counting, Clock.systemUTC(), null);
 
         QueuedJob made = door.readJob(request("application/json", JOB, null));
         assertTrue(made.hasNewId());
         door.checkSeen(made);
-        assertEquals(0, lookups[0], "an id made just now cannot have been seen");
+        assertEquals(0, lookups.get(), "an id made just now cannot have been seen");
         assertFalse(made.isDuplicate());
         QueuedJob batchItem = door.readBatchItem(door.readBatch(request("application/json", "[" + JOB + "]", null)).get(0));
         assertTrue(batchItem.hasNewId());
@@ -181,7 +170,7 @@ class HttpIntakeTest {
         assertFalse(given.hasNewId(), "a client's id, even one the relay once made, is looked up");
         door.admit(made);
         door.checkSeen(given);
-        assertEquals(1, lookups[0]);
+        assertEquals(1, lookups.get());
         assertTrue(given.isDuplicate());
         assertFalse(door.readJob(request("message/rfc822", "From: a@b.c\r\n\r\nx", "raw-1")).hasNewId());
     }

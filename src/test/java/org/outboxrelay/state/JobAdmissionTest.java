@@ -1,12 +1,11 @@
 package org.outboxrelay.state;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,22 +115,23 @@ class JobAdmissionTest {
     void theHttpDoorOnlyReadsACopyTheDeliveryRouteAdmittedFirst() {
         // the usual order under load: the queue hands the job to the delivery route before the door admits it
         MutableClock clock = new MutableClock(Instant.parse("2026-12-02T17:00:00.250Z"));
-        int[] inserts = {0};
-        JobAdmission door = new JobAdmission(counting("insertQueued", inserts), clock, "relay@example.com", "test-node");
+        AtomicInteger inserts = new AtomicInteger();
+        JobAdmission door = new JobAdmission(StoreFixtures.counting(store, "insertQueued", inserts), clock,
+                "relay@example.com", "test-node");
 
         assertTrue(door.admitForDelivery(StoreFixtures.job("h", "http", "http:1"), true).admitted());
-        int delivery = inserts[0];
+        int delivery = inserts.get();
         clock.advance(Duration.ofMillis(3));
         JobAdmission.Decision atTheDoor = door.admitQueued(StoreFixtures.job("h", "http", "http:1"));
         assertTrue(atTheDoor.admitted());
         assertTrue(atTheDoor.fresh(), "new to the relay: the door counts it as received");
         assertEquals(Instant.parse("2026-12-02T17:00:00.250Z"), atTheDoor.admittedAt(), "the delivery route's admission");
-        assertEquals(delivery, inserts[0], "no insert that could change nothing");
+        assertEquals(delivery, inserts.get(), "no insert that could change nothing");
 
         // the door first (the delivery route is busy): it inserts; another copy of the id is a duplicate
         JobAdmission.Decision first = door.admitQueued(StoreFixtures.job("q", "http", "http:2"));
         assertTrue(first.admitted() && first.fresh());
-        assertEquals(delivery + 1, inserts[0]);
+        assertEquals(delivery + 1, inserts.get());
         JobAdmission.Decision second = door.admitQueued(StoreFixtures.job("q", "http", "http:3"));
         assertFalse(second.admitted());
         assertEquals(JobStatus.QUEUED, second.existing());
@@ -146,9 +146,9 @@ class JobAdmissionTest {
     void theDoorsReadTheJobsOwnRowNotItsRecipients() {
         // a door sends nothing: it tells a job id by the job's row (status, admission token, when admitted); the
         // recipients' rows that find reads with it are the delivery route's
-        int[] finds = {0};
-        JobAdmission door = new JobAdmission(counting("find", finds), Clock.systemUTC(), "relay@example.com",
-                "test-node");
+        AtomicInteger finds = new AtomicInteger();
+        JobAdmission door = new JobAdmission(StoreFixtures.counting(store, "find", finds), Clock.systemUTC(),
+                "relay@example.com", "test-node");
 
         assertTrue(door.admitNew(StoreFixtures.job("r", "outbox", "t1")).admitted());
         JobAdmission.Decision same = door.admitNew(StoreFixtures.job("r", "outbox", "t1"));
@@ -160,28 +160,13 @@ class JobAdmissionTest {
         assertEquals(JobStatus.QUEUED, other.existing());
         StoreFixtures.failed(store, "r", "t1", 1, "550 no", "550 no");
         assertTrue(door.admitNew(StoreFixtures.job("r", "http", "t3")).admitted(), "a failed job submitted again");
-        assertEquals(0, finds[0], "no read of the recipients at a door");
+        assertEquals(0, finds.get(), "no read of the recipients at a door");
 
         JobSeen seen = store.seen("r").orElseThrow();
         JobRecord full = store.find("r").orElseThrow();
         assertEquals(new JobSeen("r", full.status(), full.admission(), full.createdAt()), seen);
         assertEquals("t3", seen.admission());
         assertTrue(store.seen("never-seen").isEmpty());
-    }
-
-    /** The test's store, counting the calls of one of its methods. */
-    private JobStateStore counting(String methodName, int[] calls) {
-        return (JobStateStore) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {JobStateStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals(methodName)) {
-                        calls[0]++;
-                    }
-                    try {
-                        return method.invoke(store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     @Test

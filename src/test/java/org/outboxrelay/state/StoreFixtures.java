@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 
 /**
  * Outcomes written straight into a job store, as the delivery route writes them, for tests of what reads them; a
- * store that counts the connections taken from it.
+ * store that counts the connections taken from it, or the calls of one of its methods.
  */
 public final class StoreFixtures {
 
@@ -31,6 +31,21 @@ public final class StoreFixtures {
                         if (refuse.getAsBoolean()) {
                             throw new SQLException("the store is away", "08001");
                         }
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** {@code store} as code under test sees it, each call of its method {@code methodName} counted in {@code calls}. */
+    public static JobStateStore counting(JobStateStore store, String methodName, AtomicInteger calls) {
+        return (JobStateStore) Proxy.newProxyInstance(StoreFixtures.class.getClassLoader(),
+                new Class<?>[] {JobStateStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals(methodName)) {
+                        calls.incrementAndGet();
                     }
                     try {
                         return method.invoke(store, args);
