@@ -137,6 +137,8 @@ public class FlowConfiguration implements CamelConfiguration {
                 .value("smtpReplyClassifier.classify", classifier::classify)
                 .step("storeGate.down", storeGate::down)
                 .value("outboxArchive.duplicateFailure", outbox::duplicateFailure)
+                .value("outboxArchive.original", e -> job(e).getPayload())
+                .value("outboxArchive.sentName", outbox::sentName)
                 .step("jobMessages.retry", messages::retry)
                 .step("jobMessages.postpone", messages::postpone)
                 .step("jobMessages.deadLetter", messages::deadLetter)

@@ -52,7 +52,7 @@ class OutboxFolderTest {
         for (int i = 0; i < pdf.length; i++) {
             pdf[i] = (byte) (i * 31);
         }
-        relay.drop("welcome.json", """
+        String original = """
                 {"id": "order-42",
                  "to": ["Jane Doe <jane@example.com>"], "cc": "cc@example.com", "bcc": ["hidden@example.com"],
                  "replyTo": "support@example.com",
@@ -61,7 +61,8 @@ class OutboxFolderTest {
                  "attachments": [{"filename": "report.pdf", "contentType": "application/pdf",
                                   "contentBase64": "%s"}],
                  "headers": {"X-Campaign": "spring"}}
-                """.formatted(Base64.getEncoder().encodeToString(pdf)));
+                """.formatted(Base64.getEncoder().encodeToString(pdf));
+        relay.drop("welcome.json", original);
 
         ReceivedMessage m = smtp.awaitMessage();
         assertEquals("relay@example.com", m.envelopeFrom());
@@ -78,6 +79,7 @@ class OutboxFolderTest {
         assertTrue(m.mime().isMimeType("multipart/mixed"));
 
         relay.awaitFile("sent", "welcome.json");
+        assertEquals(original, relay.read("sent", "welcome.json"), "the original file, as it was dropped");
         assertEquals(List.of(), relay.filesIn("failed"));
         assertTrue(Files.notExists(relay.outbox().resolve("welcome.json")), "the file left the outbox");
         JsonNode event = relay.awaitEvent(TestRelay.status("order-42", "sent"));
